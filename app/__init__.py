@@ -1,0 +1,1 @@
+"""The helpline core: settings, storage, conversations, workspaces and jobs."""

@@ -1,0 +1,60 @@
+"""The seam between a conversation and the humans behind it.
+
+The conversation core says *that* a case needs a person (urgent, asked for,
+or the person wrote while an operator owns the case); an implementation of
+:class:`Handoff` decides who is alerted and how. Effects are queued in the
+caller's transaction and described by the events it returns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.models import Case, Message
+
+
+@dataclass
+class Event:
+    """Something consoles should learn after the commit (new case, message, taken)."""
+
+    name: str
+    data: dict[str, object] = field(default_factory=dict)
+
+
+class Handoff(Protocol):
+    async def on_urgent(self, session: AsyncSession, case: Case, reasons: list[str], now: datetime) -> list[Event]: ...
+
+    async def on_human_requested(self, session: AsyncSession, case: Case, now: datetime) -> list[Event]: ...
+
+    async def on_person_message(
+        self, session: AsyncSession, case: Case, message: Message, text: str, now: datetime
+    ) -> tuple[bool, list[Event]]:
+        """Relay to the owning operator; True when a human has the case and the bot stays quiet."""
+        ...
+
+
+class QueueHandoff:
+    """No routing configured: cases wait in the console queue, urgent ones on top."""
+
+    async def on_urgent(self, session: AsyncSession, case: Case, reasons: list[str], now: datetime) -> list[Event]:
+        return self._wait(case, now, urgent=True)
+
+    async def on_human_requested(self, session: AsyncSession, case: Case, now: datetime) -> list[Event]:
+        return self._wait(case, now, urgent=case.urgent)
+
+    async def on_person_message(
+        self, session: AsyncSession, case: Case, message: Message, text: str, now: datetime
+    ) -> tuple[bool, list[Event]]:
+        relayed = case.status == "assigned"
+        return relayed, [Event("case.message", {"case": case.alias})]
+
+    @staticmethod
+    def _wait(case: Case, now: datetime, *, urgent: bool) -> list[Event]:
+        if case.status == "bot":
+            case.status = "waiting"
+            case.waiting_since = now
+        return [Event("case.waiting", {"case": case.alias, "urgent": urgent, "language": case.language or ""})]

@@ -1,0 +1,339 @@
+"""The one entry point every channel reaches: ``handle_inbound``.
+
+dedupe → contact (pseudonym) → open case → NLU → reply from the active
+script → urgent? hand to routing → messages, outbox rows and events, all in
+the caller's transaction. The caller (request or job boundary) commits.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.conversations import repository as repo
+from app.conversations.handoff import Event, Handoff
+from app.identity import Vault
+from app.models import Case, Contact, Message, utcnow
+from app.nlu_gateway import Classifier
+from app.outbox.service import enqueue
+from app.privacy import erase_contact
+from app.scripts.service import ScriptCatalog, country_of_phone
+from bots.messages import Button, InboundMessage, OutboundMessage
+
+log = logging.getLogger("helpline.core")
+
+# Channels whose reply goes back in the provider's own HTTP response, not the outbox.
+SYNC_CHANNELS = frozenset({"voice", "cli"})
+PICKABLE_LANGUAGES = ("ru", "kk", "uz", "en")
+YES_WORDS = frozenset({"да", "иә", "ия", "ие", "ha", "xa", "ҳа", "ха", "yes", "y", "1", "ok", "ок", "hа"})
+NO_WORDS = frozenset({"нет", "жоқ", "жок", "yo'q", "yoq", "йўқ", "no", "n", "0"})
+SENSITIVE_INTENTS = frozenset(
+    {"documents_taken", "unpaid_wages", "forced_labor", "sexual_exploitation", "forced_marriage", "missing_person",
+     "return_home", "shelter_request", "medical_help"}
+)  # fmt: skip
+MENU_INTENTS = ("talk_to_human", "job_offer_check", "documents_taken", "unpaid_wages", "return_home", "emergency")
+LANGUAGE_SWITCH_CONFIDENCE = 0.85
+LANGUAGE_SET_CONFIDENCE = 0.5
+
+
+@dataclass
+class CoreDeps:
+    vault: Vault
+    classifier: Classifier
+    scripts: ScriptCatalog
+    handoff: Handoff
+    clock: Callable[[], datetime] = utcnow
+    discreet: bool = False
+
+
+@dataclass
+class Outcome:
+    duplicate: bool = False
+    case_id: uuid.UUID | None = None
+    case_alias: str | None = None
+    intent: str | None = None
+    language: str | None = None
+    urgent: bool = False
+    replies: list[OutboundMessage] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+
+
+@dataclass
+class _Turn:
+    """Everything one inbound message needs while it is handled."""
+
+    session: AsyncSession
+    deps: CoreDeps
+    inbound: InboundMessage
+    contact: Contact
+    case: Case
+    now: datetime
+    outcome: Outcome
+
+    @property
+    def variant(self) -> str:
+        return {"sms": "sms", "voice": "voice"}.get(self.inbound.channel, "chat")
+
+    def text(self, key: str, **values: str) -> str:
+        if self.deps.discreet and key in ("welcome", "fallback"):
+            key = f"discreet_{key}"
+        values.setdefault("alias", self.case.alias)
+        if "{numbers}" in self.deps.scripts.get(key, self.case.language, self.variant):
+            values.setdefault("numbers", self.deps.scripts.numbers(self.contact.country, self.case.language))
+        return self.deps.scripts.get(key, self.case.language, self.variant, **values)
+
+    def label(self, name: str) -> str:
+        return self.deps.scripts.label(name, self.case.language)
+
+    def reply(self, key: str, buttons: tuple[tuple[Button, ...], ...] = (), **values: str) -> None:
+        self.say(self.text(key, **values), buttons)
+
+    def say(self, body: str, buttons: tuple[tuple[Button, ...], ...] = ()) -> None:
+        if not body:
+            return
+        message = Message(
+            id=uuid.uuid4(), case_id=self.case.id, direction="out", sender="bot", channel=self.inbound.channel,
+            created_at=self.now,
+        )  # fmt: skip
+        message.body_enc = self.deps.vault.encrypt(body, f"message:{message.id}")
+        self.session.add(message)
+        out = OutboundMessage(
+            channel=self.inbound.channel, address=self.inbound.external_id, text=body,
+            buttons=buttons if self.inbound.channel in ("telegram", "webchat") else (),
+        )  # fmt: skip
+        self.outcome.replies.append(out)
+        if self.inbound.channel not in SYNC_CHANNELS:
+            enqueue(self.session, self.deps.vault, out, case_id=self.case.id, message_id=message.id)
+
+
+async def handle_inbound(session: AsyncSession, inbound: InboundMessage, deps: CoreDeps) -> Outcome:
+    """Handle one message from a person; idempotent per (channel, external message id)."""
+    if await repo.message_exists(session, inbound.channel, inbound.external_message_id):
+        return Outcome(duplicate=True)
+    now = deps.clock()
+    contact = await _contact(session, inbound, deps, now)
+    case = await repo.open_case(session, contact.id) if contact.id else None
+    if case is None:
+        case = Case(id=uuid.uuid4(), alias=repo.new_alias(), contact_id=contact.id, channel=inbound.channel,
+                    language=contact.language, created_at=now, updated_at=now)  # fmt: skip
+        session.add(case)
+    outcome = Outcome(case_id=case.id, case_alias=case.alias)
+    turn = _Turn(session, deps, inbound, contact, case, now, outcome)
+    message = _store_person_message(turn)
+    await session.flush()
+
+    if inbound.command:
+        await _command(turn, inbound.command)
+    elif inbound.attachments and not inbound.text.strip():
+        await _attachments(turn, message)
+    else:
+        await _text(turn, message)
+    case.updated_at = now
+    outcome.language = case.language
+    outcome.urgent = case.urgent
+    log.info("inbound handled", extra={"case": case.alias, "channel": inbound.channel, "intent": outcome.intent})
+    return outcome
+
+
+async def _contact(session: AsyncSession, inbound: InboundMessage, deps: CoreDeps, now: datetime) -> Contact:
+    pseudonym = deps.vault.pseudonym(inbound.channel, inbound.external_id)
+    contact = await repo.contact_by_pseudonym(session, pseudonym)
+    if contact is None:
+        contact = Contact(id=uuid.uuid4(), channel=inbound.channel, pseudonym=pseudonym, first_seen=now, state={})
+        if inbound.channel in ("sms", "voice"):
+            contact.country = country_of_phone(inbound.external_id)
+        session.add(contact)
+    if contact.address_enc is None:
+        contact.address_enc = deps.vault.encrypt(inbound.external_id, f"contact:{contact.id}:address")
+    contact.last_seen = now
+    return contact
+
+
+def _store_person_message(turn: _Turn) -> Message:
+    inbound = turn.inbound
+    message = Message(
+        id=uuid.uuid4(), case_id=turn.case.id, direction="in", sender="person", channel=inbound.channel,
+        external_id=inbound.external_message_id, chat_ref=inbound.chat_message_id, created_at=turn.now,
+    )  # fmt: skip
+    body = inbound.text or (f"/{inbound.command}" if inbound.command else "")
+    if body:
+        message.body_enc = turn.deps.vault.encrypt(body, f"message:{message.id}")
+    turn.session.add(message)
+    return message
+
+
+def _language_buttons(turn: _Turn) -> tuple[tuple[Button, ...], ...]:
+    return (tuple(Button(turn.label(f"lang_{lang}"), f"lang:{lang}") for lang in PICKABLE_LANGUAGES),)
+
+
+def _menu_buttons(turn: _Turn) -> tuple[tuple[Button, ...], ...]:
+    return tuple((Button(turn.label(f"menu_{intent}"), f"menu:{intent}"),) for intent in MENU_INTENTS)
+
+
+async def _command(turn: _Turn, command: str) -> None:
+    name, _, arg = command.partition(":")
+    case, contact = turn.case, turn.contact
+    turn.outcome.intent = f"/{name}"
+    if name == "start":
+        if turn.inbound.channel == "sms":
+            contact.stopped = False
+            turn.reply("sms_started")
+            return
+        if turn.inbound.language_hint in PICKABLE_LANGUAGES and not case.language:
+            case.language = turn.inbound.language_hint
+        turn.reply("welcome")
+        turn.reply("choose_language", _language_buttons(turn))
+    elif name in ("language", "lang") and arg in PICKABLE_LANGUAGES:
+        case.language = contact.language = arg
+        turn.reply("language_set")
+    elif name == "language":
+        turn.reply("choose_language", _language_buttons(turn))
+    elif name == "help":
+        turn.reply("help")
+    elif name == "human":
+        turn.outcome.events += await turn.deps.handoff.on_human_requested(turn.session, case, turn.now)
+        turn.reply("talk_to_human")
+    elif name == "menu" and arg:
+        await _intent_reply(turn, arg, reasons=[], urgent=arg == "emergency")
+    elif name == "erase" and arg in ("yes", "no"):
+        await _erase_answer(turn, arg == "yes")
+    elif name == "erase":
+        _ask_erase(turn)
+    elif name == "safe":
+        contact.state = {**contact.state, "safe": arg}
+        turn.reply("help" if arg == "yes" else "erase_cancelled")
+    elif name == "safeword" and arg.strip():
+        contact.safe_word_fp = turn.deps.vault.fingerprint(_fold(arg))
+        turn.reply("safe_word_set")
+    elif name == "stop":
+        contact.stopped = True
+        turn.reply("sms_stopped")
+    elif name.startswith("digits"):
+        await _text(turn, None)
+    else:
+        turn.reply("help")
+
+
+def _ask_erase(turn: _Turn) -> None:
+    turn.contact.state = {**turn.contact.state, "awaiting": "erase_confirm"}
+    buttons = ((Button(turn.label("erase_yes"), "erase:yes"), Button(turn.label("erase_no"), "erase:no")),)
+    turn.reply("delete_data", buttons)
+
+
+async def _erase_answer(turn: _Turn, confirmed: bool) -> None:
+    turn.contact.state = {k: v for k, v in turn.contact.state.items() if k != "awaiting"}
+    if not confirmed:
+        turn.reply("erase_cancelled")
+        return
+    done = turn.text("erase_done")
+    await erase_contact(turn.session, turn.deps.vault, turn.contact, turn.now, final_text=done,
+                        channel=turn.inbound.channel, address=turn.inbound.external_id)  # fmt: skip
+    turn.outcome.intent = "delete_data"
+    turn.outcome.events.append(Event("case.erased", {"case": turn.case.alias}))
+
+
+async def _attachments(turn: _Turn, message: Message) -> None:
+    for attachment in turn.inbound.attachments:
+        if attachment.kind == "location" and attachment.latitude is not None:
+            where = f"{attachment.latitude:.5f},{attachment.longitude:.5f}"
+            turn.case.location_enc = turn.deps.vault.encrypt(where, f"case:{turn.case.id}:location")
+            turn.outcome.events.append(Event("case.location", {"case": turn.case.alias}))
+            turn.reply("location_received")
+            return
+        if attachment.kind == "recording" and attachment.ref:
+            message.body_enc = turn.deps.vault.encrypt(f"voicemail: {attachment.ref}", f"message:{message.id}")
+            await _mark_urgent(turn, ["voicemail"])
+            return
+    turn.outcome.intent = "attachment"
+    turn.reply("attachment_info")
+
+
+async def _text(turn: _Turn, message: Message | None) -> None:
+    text = turn.inbound.text.strip()
+    state = turn.contact.state or {}
+    if state.get("awaiting") == "erase_confirm":
+        word = _fold(text)
+        if word in YES_WORDS or word in NO_WORDS:
+            await _erase_answer(turn, word in YES_WORDS)
+            return
+    if turn.contact.safe_word_fp and turn.deps.vault.fingerprint(_fold(text)) == turn.contact.safe_word_fp:
+        await _mark_urgent(turn, ["safe word"], silent=True)
+        turn.reply("innocent_recipe")
+        return
+    prediction = await turn.deps.classifier.apredict(text)
+    _update_language(turn, prediction, text)
+    if message is not None:
+        message.intent, message.confidence, message.urgent = prediction.intent, prediction.confidence, prediction.urgent
+    await repo.count_message(turn.session, turn.now.date(), turn.inbound.channel, turn.case.language or prediction.language,
+                             prediction.intent, prediction.urgent)  # fmt: skip
+    if message is not None and turn.case.status == "assigned":
+        relayed, events = await turn.deps.handoff.on_person_message(turn.session, turn.case, message, text, turn.now)
+        turn.outcome.events += events
+        turn.outcome.intent = prediction.intent
+        if prediction.urgent:
+            await _mark_urgent(turn, list(prediction.urgent_reasons), silent=True)
+        if relayed:
+            return
+    if turn.case.status == "waiting" and message is not None:
+        _, events = await turn.deps.handoff.on_person_message(turn.session, turn.case, message, text, turn.now)
+        turn.outcome.events += events
+    if prediction.urgent:
+        await _intent_reply(turn, prediction.intent, reasons=list(prediction.urgent_reasons) or [prediction.intent], urgent=True)
+    elif prediction.fallback:
+        turn.outcome.intent = prediction.intent
+        turn.reply("fallback", _menu_buttons(turn))
+    else:
+        await _intent_reply(turn, prediction.intent, reasons=[], urgent=False)
+
+
+async def _intent_reply(turn: _Turn, intent: str, *, reasons: list[str], urgent: bool) -> None:
+    turn.outcome.intent = intent
+    turn.case.last_intent = intent
+    if intent == "delete_data":
+        _ask_erase(turn)
+        return
+    if urgent:
+        await _mark_urgent(turn, reasons)
+        turn.reply("emergency" if intent == "emergency" else "urgent_ack")
+        return
+    turn.reply(intent)
+    if intent == "talk_to_human":
+        turn.outcome.events += await turn.deps.handoff.on_human_requested(turn.session, turn.case, turn.now)
+    elif intent in SENSITIVE_INTENTS and "safe" not in turn.contact.state and turn.inbound.channel != "voice":
+        turn.contact.state = {**turn.contact.state, "safe": "asked"}
+        buttons = ((Button(turn.label("safe_yes"), "safe:yes"), Button(turn.label("safe_no"), "safe:no")),)
+        turn.reply("safety_check", buttons)
+
+
+async def _mark_urgent(turn: _Turn, reasons: list[str], *, silent: bool = False) -> None:
+    case = turn.case
+    first = not case.urgent
+    case.urgent = True
+    case.urgent_reason = "; ".join(dict.fromkeys(r for r in reasons if r))[:500] or "urgent"
+    if first or case.status == "bot":
+        turn.outcome.events += await turn.deps.handoff.on_urgent(turn.session, case, reasons, turn.now)
+    log.warning("urgent case", extra={"case": case.alias, "event": "silent" if silent else "urgent"})
+
+
+def _update_language(turn: _Turn, prediction: object, text: str) -> None:
+    """Answer in the language the person writes; a chosen language sticks until they change it."""
+    case = turn.case
+    lang = getattr(prediction, "language", None)
+    conf = float(getattr(prediction, "language_confidence", 0.0))
+    if case.language is None:
+        if conf >= LANGUAGE_SET_CONFIDENCE or not turn.inbound.language_hint:
+            case.language = lang
+        else:
+            case.language = turn.inbound.language_hint
+    elif lang and lang != case.language and conf >= LANGUAGE_SWITCH_CONFIDENCE and len(text.split()) >= 3:
+        case.language = lang
+    turn.contact.language = case.language
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.lower().strip(" .!?,;:'\"").split())

@@ -1,0 +1,99 @@
+"""Operators: accounts, password hashes and their encrypted ways to be reached."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerifyMismatchError
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.identity import Vault
+from app.models import Operator
+from app.privacy import audit
+
+ROLES = ("operator", "coordinator", "admin")
+LANGUAGES = ("ru", "kk", "uz", "en")
+LOGIN_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,62}$")
+PHONE_RE = re.compile(r"^\+[1-9]\d{6,14}$")
+_hasher = PasswordHasher()
+
+
+class OperatorError(ValueError):
+    """Invalid operator data; the message says which field."""
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    if not password_hash:
+        return False
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerifyMismatchError, InvalidHashError):
+        return False
+
+
+def validate(login: str, role: str, languages: list[str], phone: str | None, password: str | None) -> None:
+    if not LOGIN_RE.match(login):
+        raise OperatorError(f"login {login!r}: use 2-63 lower-case letters, digits, '.', '_' or '-'")
+    if role not in ROLES:
+        raise OperatorError(f"role {role!r}: choose one of {', '.join(ROLES)}")
+    bad = [x for x in languages if x not in LANGUAGES]
+    if bad or not languages:
+        raise OperatorError(f"languages: choose from {', '.join(LANGUAGES)}")
+    if phone is not None and not PHONE_RE.match(phone):
+        raise OperatorError("phone: use international format, e.g. +77010000001")
+    if password is not None and len(password) < 8:
+        raise OperatorError("password: at least 8 characters")
+
+
+async def upsert_operator(
+    session: AsyncSession,
+    vault: Vault,
+    *,
+    login: str,
+    name: str,
+    role: str,
+    languages: list[str],
+    password: str | None = None,
+    telegram_chat_id: int | None = None,
+    phone: str | None = None,
+    create_only: bool = False,
+    actor: str = "system",
+) -> Operator:
+    validate(login, role, languages, phone, password)
+    operator = await session.scalar(select(Operator).where(Operator.login == login))
+    if operator is not None and create_only:
+        raise OperatorError(f"operator {login!r} already exists")
+    if operator is None:
+        operator = Operator(id=uuid.uuid4(), login=login)
+        session.add(operator)
+    operator.display_name, operator.role, operator.languages = name, role, list(languages)
+    if password:
+        operator.password_hash = hash_password(password)
+    if telegram_chat_id is not None:
+        operator.telegram_chat_enc = vault.encrypt(str(telegram_chat_id), f"operator:{operator.id}:telegram")
+        operator.telegram_pseudonym = vault.pseudonym("telegram", str(telegram_chat_id))
+    if phone is not None:
+        operator.phone_enc = vault.encrypt(phone, f"operator:{operator.id}:phone")
+    audit(session, actor, "operator.upsert", login, role=role)
+    await session.flush()
+    return operator
+
+
+async def ensure_operator(settings, **fields) -> Operator:  # type: ignore[no-untyped-def]
+    """Create or update an operator from the CLI, in its own transaction."""
+    from app.db import create_engine, create_sessionmaker, session_scope
+
+    engine = create_engine(settings.database_url)
+    vault = Vault(settings.pepper.get_secret_value(), settings.key_list)
+    try:
+        async with session_scope(create_sessionmaker(engine)) as session:
+            return await upsert_operator(session, vault, **fields)
+    finally:
+        await engine.dispose()

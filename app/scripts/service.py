@@ -1,0 +1,149 @@
+"""The bot's texts: seeded from YAML files, kept in the database, versioned.
+
+Coordinators edit drafts and publish new versions; the bot reads the newest
+published text of (key, language, variant), falling back to the chat variant,
+then English, then Russian, so a missing translation never leaves a person
+without an answer.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.models import ScriptText
+
+log = logging.getLogger("helpline.scripts")
+
+SEED_DIR = Path(__file__).parent / "seed"
+LANGUAGES = ("ru", "kk", "uz", "en")
+VARIANTS = ("chat", "sms", "voice")
+PHONE_PREFIX_COUNTRY = (
+    ("+998", "UZ"), ("+996", "KG"), ("+992", "TJ"), ("+993", "TM"), ("+971", "AE"),
+    ("+90", "TR"), ("+82", "KR"), ("+77", "KZ"), ("+76", "KZ"), ("+7", "RU"),
+)  # fmt: skip
+LANGUAGE_COUNTRY = {"kk": "KZ", "uz": "UZ"}
+
+
+def country_of_phone(number: str) -> str | None:
+    """Coarse country from a phone prefix; used only to pick emergency numbers."""
+    for prefix, country in PHONE_PREFIX_COUNTRY:
+        if number.startswith(prefix):
+            return country
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class SeedEntry:
+    key: str
+    language: str
+    variant: str
+    text: str
+    needs_review: bool = False
+
+
+def load_seed(seed_dir: Path = SEED_DIR) -> list[SeedEntry]:
+    """Read every seed file into flat entries; emergency numbers and labels become keys too."""
+    entries: list[SeedEntry] = []
+    for path in sorted(seed_dir.glob("*.yml")):
+        data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        lang = data.get("language", path.stem)
+        for key, variants in (data.get("texts") or {}).items():
+            for variant, text in (variants or {}).items():
+                if variant in VARIANTS and text:
+                    entries.append(SeedEntry(key, lang, variant, str(text).strip()))
+        for key, text in (data.get("labels") or {}).items():
+            entries.append(SeedEntry(f"label.{key}", lang, "chat", str(text).strip()))
+        for country, spec in (data.get("emergency_numbers") or {}).items():
+            spec = spec if isinstance(spec, dict) else {"text": spec}
+            entries.append(
+                SeedEntry(f"numbers.{country}", lang, "chat", str(spec["text"]).strip(), bool(spec.get("needs_review")))
+            )
+    return entries
+
+
+async def seed_scripts(session: AsyncSession, seed_dir: Path = SEED_DIR) -> int:
+    """Insert seed texts whose (key, language, variant) has no version yet; never overwrite edits."""
+    existing = {
+        (k, lang, v) for k, lang, v in (await session.execute(select(ScriptText.key, ScriptText.language, ScriptText.variant))).all()
+    }
+    added = 0
+    for entry in load_seed(seed_dir):
+        if (entry.key, entry.language, entry.variant) in existing:
+            continue
+        session.add(
+            ScriptText(
+                key=entry.key, language=entry.language, variant=entry.variant, version=1,
+                status="published", text=entry.text, needs_review=entry.needs_review, author="seed",
+            )
+        )  # fmt: skip
+        existing.add((entry.key, entry.language, entry.variant))
+        added += 1
+    await session.flush()
+    return added
+
+
+@dataclass
+class ScriptCatalog:
+    """An in-memory copy of the published texts; reloaded after every publish."""
+
+    texts: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    generation: int = 0
+
+    async def reload(self, session: AsyncSession) -> None:
+        newest = (
+            select(ScriptText.key, ScriptText.language, ScriptText.variant, func.max(ScriptText.version).label("v"))
+            .where(ScriptText.status == "published")
+            .group_by(ScriptText.key, ScriptText.language, ScriptText.variant)
+            .subquery()
+        )
+        rows = await session.execute(
+            select(ScriptText.key, ScriptText.language, ScriptText.variant, ScriptText.text).join(
+                newest,
+                (ScriptText.key == newest.c.key)
+                & (ScriptText.language == newest.c.language)
+                & (ScriptText.variant == newest.c.variant)
+                & (ScriptText.version == newest.c.v),
+            )
+        )
+        self.texts = {(k, lang, v): t for k, lang, v, t in rows.all()}
+        self.generation += 1
+
+    def get(self, key: str, language: str | None, variant: str = "chat", **values: str) -> str:
+        """The text to send, with placeholders filled; never raises for a missing text."""
+        lang = language if language in LANGUAGES else "ru"
+        for candidate in ((key, lang, variant), (key, lang, "chat"), (key, "en", variant), (key, "en", "chat"), (key, "ru", "chat")):
+            if candidate in self.texts:
+                text = self.texts[candidate]
+                break
+        else:
+            log.warning("script text missing: %s", key)
+            return ""
+        if values:
+            text = text.format_map(_Defaults(values))
+        return text
+
+    def label(self, name: str, language: str | None) -> str:
+        return self.get(f"label.{name}", language) or name
+
+    def numbers(self, country: str | None, language: str | None) -> str:
+        lang = language if language in LANGUAGES else "ru"
+        country = country or LANGUAGE_COUNTRY.get(lang or "", "default")
+        for key in (f"numbers.{country}", "numbers.default"):
+            for candidate in ((key, lang, "chat"), (key, "en", "chat"), (key, "ru", "chat")):
+                if candidate in self.texts:
+                    return self.texts[candidate]
+        return "112"
+
+
+class _Defaults(dict):
+    """str.format_map that leaves unknown placeholders visible instead of failing."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
