@@ -242,7 +242,7 @@ def _load_extensions() -> None:
         try:
             importlib.import_module(name)
         except ModuleNotFoundError as exc:
-            if exc.name != name:
+            if not exc.name or not name.startswith(exc.name):
                 raise
 
 

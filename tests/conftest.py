@@ -108,3 +108,19 @@ def new_id() -> str:
 @pytest.fixture
 def anyio_backend() -> Iterator[str]:
     yield "asyncio"
+
+
+@pytest.fixture
+async def app_client(settings: Settings, recording_senders: dict[str, RecordingSender]):  # type: ignore[no-untyped-def]
+    """The real app (lifespan included) behind an in-process HTTP client."""
+    import httpx
+
+    from app.cli import _seed
+    from app.main import create_app
+
+    await _seed(settings)
+    app = create_app(settings, senders=recording_senders)
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
+            client.app = app  # type: ignore[attr-defined]
+            yield client

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.conversations import repository as repo
 from app.conversations.handoff import Event, Handoff
 from app.identity import Vault
+from app.metrics import DUPLICATES, INBOUND, URGENT
 from app.models import Case, Contact, Message, utcnow
 from app.nlu_gateway import Classifier
 from app.outbox.service import enqueue
@@ -114,7 +115,9 @@ class _Turn:
 async def handle_inbound(session: AsyncSession, inbound: InboundMessage, deps: CoreDeps) -> Outcome:
     """Handle one message from a person; idempotent per (channel, external message id)."""
     if await repo.message_exists(session, inbound.channel, inbound.external_message_id):
+        DUPLICATES.labels(inbound.channel).inc()
         return Outcome(duplicate=True)
+    INBOUND.labels(inbound.channel).inc()
     now = deps.clock()
     contact = await _contact(session, inbound, deps, now)
     case = await repo.open_case(session, contact.id) if contact.id else None
@@ -315,6 +318,8 @@ async def _mark_urgent(turn: _Turn, reasons: list[str], *, silent: bool = False)
     first = not case.urgent
     case.urgent = True
     case.urgent_reason = "; ".join(dict.fromkeys(r for r in reasons if r))[:500] or "urgent"
+    if first:
+        URGENT.labels(case.channel).inc()
     if first or case.status == "bot":
         turn.outcome.events += await turn.deps.handoff.on_urgent(turn.session, case, reasons, turn.now)
     log.warning("urgent case", extra={"case": case.alias, "event": "silent" if silent else "urgent"})

@@ -1,0 +1,57 @@
+"""The ``helpline`` command: help everywhere, one-line errors with status 2."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.cli import main
+
+
+def test_bad_arguments_give_one_line_and_status_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["operator", "add", "--login", "x"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "required" in err
+
+
+def test_unknown_command_is_status_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["fly"])
+    assert exc.value.code == 2 and len(capsys.readouterr().err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["serve", "--help"], ["operator", "add", "--help"], ["keys", "rotate", "--help"],
+                                  ["purge", "--help"], ["chat", "--help"], ["migrate", "--help"]])  # fmt: skip
+def test_every_command_has_help(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 0 and "usage:" in capsys.readouterr().out
+
+
+def test_operator_add_reads_the_password_from_stdin_and_migrate_purge_rotate_run(settings, tmp_path: Path) -> None:
+    env = {**os.environ, "HELPLINE_DATABASE_URL": settings.database_url, "HELPLINE_DATA_DIR": str(tmp_path),
+           "HELPLINE_ENV": "development", "HELPLINE_NLU_BACKEND": "keywords"}  # fmt: skip
+    cli = [sys.executable, "-m", "app.cli"]
+
+    def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*cli, *args], input=stdin, env=env, capture_output=True, text=True, timeout=120)
+
+    assert run("migrate").returncode == 0
+    added = run("operator", "add", "--login", "aigerim", "--name", "Aigerim", "--role", "operator",
+                "--languages", "kk,ru", "--phone", "+77010000001", "--password-stdin", stdin="correct horse\n")  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    again = run("operator", "add", "--login", "aigerim", "--name", "A", "--role", "operator", "--languages", "kk",
+                "--password-stdin", stdin="correct horse\n")  # fmt: skip
+    assert again.returncode == 2 and "already exists" in again.stderr
+    bad = run("operator", "add", "--login", "bota", "--name", "B", "--role", "operator", "--languages", "xx",
+              "--password-stdin", stdin="correct horse\n")  # fmt: skip
+    assert bad.returncode == 2 and "languages" in bad.stderr
+    assert run("purge").returncode == 0
+    rotated = run("keys", "rotate")
+    assert rotated.returncode == 0 and "re-encrypted" in rotated.stdout
