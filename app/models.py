@@ -144,6 +144,7 @@ class Operator(Base):
     telegram_chat_enc: Mapped[str | None] = mapped_column(Text)
     telegram_pseudonym: Mapped[str | None] = mapped_column(String(64), unique=True)
     phone_enc: Mapped[str | None] = mapped_column(Text)
+    phone_pseudonym: Mapped[str | None] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str | None] = mapped_column(Text)
     totp_secret_enc: Mapped[str | None] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(Boolean, default=True)

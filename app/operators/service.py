@@ -81,6 +81,7 @@ async def upsert_operator(
         operator.telegram_pseudonym = vault.pseudonym("telegram", str(telegram_chat_id))
     if phone is not None:
         operator.phone_enc = vault.encrypt(phone, f"operator:{operator.id}:phone")
+        operator.phone_pseudonym = vault.pseudonym("sms", phone)
     audit(session, actor, "operator.upsert", login, role=role)
     await session.flush()
     return operator
