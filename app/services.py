@@ -11,7 +11,9 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.conversations.handoff import Handoff, QueueHandoff
-from app.conversations.service import CoreDeps, Outcome, handle_inbound
+from app.oncall.escalations import audit_overdue, run_due
+from app.oncall.handoff import RoutingHandoff
+from app.conversations.service import CoreDeps, Outcome
 from app.db import create_engine, create_sessionmaker, session_scope
 from app.deliveries import DeliveryProcessor
 from app.events import EventBus
@@ -48,8 +50,10 @@ class Services:
                         clock=self.clock, discreet=self.settings.discreet_mode)  # fmt: skip
 
     async def dispatch(self, session: AsyncSession, inbound: InboundMessage, meta: dict[str, Any]) -> Outcome:
-        """Where a stored delivery goes; channel glue may wrap this (operators' chats, callbacks)."""
-        return await handle_inbound(session, inbound, self.core_deps())
+        """Where a stored delivery goes: an operator's action, or a person's message to the core."""
+        from app.oncall.dispatch import dispatch
+
+        return await dispatch(session, self, inbound, meta)
 
     async def close(self) -> None:
         await self.jobs.stop()
@@ -80,14 +84,18 @@ async def build_services(
         handoff=QueueHandoff(), senders=dict(senders or {}), jobs=JobRunner(settings.worker_interval, clock), clock=clock,
     )  # fmt: skip
     skip_locked = not settings.is_sqlite
+    # Deliveries and the outbox run on wall-clock time; `clock` drives conversations and escalations.
     deliveries = DeliveryProcessor(sessionmaker, vault, lambda s, i, m: services.dispatch(s, i, m),
-                                   events=services.events, skip_locked=skip_locked, clock=clock,
+                                   events=services.events, skip_locked=skip_locked,
                                    after_commit=lambda _o: services.jobs.wake())  # fmt: skip
     outbox = OutboxWorker(sessionmaker, vault, services.senders, max_attempts=settings.outbox_max_attempts,
-                          clock=clock, skip_locked=skip_locked, events=services.events)  # fmt: skip
+                          skip_locked=skip_locked, events=services.events)  # fmt: skip
     services.extras.update(deliveries=deliveries, outbox=outbox)
     services.jobs.add("deliveries", deliveries.run_once)
     services.jobs.add("outbox", outbox.run_once)
+    services.handoff = RoutingHandoff(services)
+    services.jobs.add("escalations", lambda: run_due(services))
+    services.jobs.add_periodic("escalation-audit", lambda: audit_overdue(services), timedelta(seconds=30))
 
     async def _purge() -> int:
         async with session_scope(sessionmaker) as session:

@@ -1,0 +1,1 @@
+"""Sign-in, sessions, CSRF and roles for the web workspaces (console and admin)."""

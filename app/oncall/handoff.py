@@ -1,0 +1,59 @@
+"""The conversation core's seam to routing: urgent cases start the default policy,
+requests for a person wait in the queue, and a person's words reach the owner."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.conversations.handoff import Event
+from app.models import Case, Message, Operator
+from app.oncall import alerts, escalations
+from app.oncall.roster_store import load_roster
+from app.outbox.service import enqueue
+from bots.messages import OutboundMessage
+from routing import Start, out_of_hours
+
+if TYPE_CHECKING:
+    from app.services import Services
+
+
+class RoutingHandoff:
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    async def on_urgent(self, session: AsyncSession, case: Case, reasons: list[str], now: datetime) -> list[Event]:
+        events = [Event("case.waiting", {"case": case.alias, "urgent": True, "language": case.language or ""})]
+        if case.status == "bot":
+            case.status, case.waiting_since = "waiting", now
+        if case.status == "assigned":
+            return events  # a human already has it
+        start = Start(case=case.alias, language=case.language, urgent=True, reasons=tuple(dict.fromkeys(reasons)),
+                      intent=case.last_intent)  # fmt: skip
+        events += (await escalations.apply(session, self.services, case, start, now)).events
+        return events
+
+    async def on_human_requested(self, session: AsyncSession, case: Case, now: datetime) -> list[Event]:
+        if case.status == "bot":
+            case.status, case.waiting_since = "waiting", now
+            back = out_of_hours(await load_roster(session), now, case.language)
+            if back is not None and not case.urgent:
+                await escalations.tell_person(session, self.services, case, "out_of_hours",
+                                              hours=back.strftime("%Y-%m-%d %H:%M UTC"))  # fmt: skip
+        return [Event("case.waiting", {"case": case.alias, "urgent": case.urgent, "language": case.language or ""})]
+
+    async def on_person_message(
+        self, session: AsyncSession, case: Case, message: Message, text: str, now: datetime
+    ) -> tuple[bool, list[Event]]:
+        events = [Event("case.message", {"case": case.alias, "sender": "person"})]
+        if case.status != "assigned" or case.assigned_operator_id is None:
+            return False, events
+        op = await session.get(Operator, case.assigned_operator_id)
+        if op is not None and op.telegram_chat_enc:
+            address = self.services.vault.decrypt(op.telegram_chat_enc, f"operator:{op.id}:telegram")
+            body = alerts.text("relay", "en", case=case.alias, text=text)
+            enqueue(session, self.services.vault, OutboundMessage(channel="telegram", address=address, text=body),
+                    kind="relay", case_id=case.id)  # fmt: skip
+        return True, events

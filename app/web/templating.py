@@ -1,0 +1,46 @@
+"""Rendering pages: one Jinja2 environment with autoescape, the UI language and CSRF token in every page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from app.auth.deps import LANG_COOKIE, csrf_token, ensure_pre_cookie, has_role, set_cookie
+from app.web.i18n import LANGUAGE_NAMES, UI_LANGUAGES, pick_language, translate
+
+TEMPLATES = Path(__file__).parent / "templates"
+env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "svg"]),
+                  trim_blocks=True, lstrip_blocks=True)  # fmt: skip
+
+
+def ui_language(request: Request) -> str:
+    operator = getattr(request.state, "operator", None)
+    return pick_language(request.query_params.get("lang"), request.cookies.get(LANG_COOKIE),
+                         list(operator.languages or []) if operator else None,
+                         request.headers.get("accept-language"))  # fmt: skip
+
+
+def render(request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200) -> HTMLResponse:
+    lang = ui_language(request)
+    operator = getattr(request.state, "operator", None)
+
+    def t(key: str, **values: object) -> str:
+        return translate(lang, key, **values)
+
+    page = env.get_template(name).render(
+        request=request, lang=lang, t=t, csrf=csrf_token(request), operator=operator,
+        is_coordinator=bool(operator and has_role(operator, "coordinator")),
+        is_admin=bool(operator and has_role(operator, "admin")),
+        languages=UI_LANGUAGES, language_names=LANGUAGE_NAMES, path=request.url.path,
+        **(context or {}),
+    )  # fmt: skip
+    response = HTMLResponse(page, status_code=status_code)
+    ensure_pre_cookie(request, response)
+    chosen = request.query_params.get("lang")
+    if chosen in UI_LANGUAGES and chosen != request.cookies.get(LANG_COOKIE):
+        set_cookie(request, response, LANG_COOKIE, chosen, 365 * 86400)
+    return response
