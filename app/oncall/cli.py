@@ -1,0 +1,109 @@
+"""``helpline oncall now|show`` and ``helpline roster import|export``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+from app.cli import REGISTRARS, OneLineParser, _settings
+from app.db import create_engine, create_sessionmaker, session_scope
+from app.identity import Vault
+from app.models import utcnow
+from routing import RosterError, on_call_by_language, timeline
+
+T = TypeVar("T")
+
+
+def _with_session(work: Callable[..., Awaitable[T]]) -> T:
+    settings = _settings()
+
+    async def run() -> T:
+        engine = create_engine(settings.database_url)
+        vault = Vault(settings.pepper.get_secret_value(), settings.key_list)
+        try:
+            async with session_scope(create_sessionmaker(engine)) as session:
+                return await work(session, vault)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
+def cmd_oncall_now(_: argparse.Namespace) -> int:
+    from app.oncall.roster_store import load_roster
+
+    now = utcnow()
+    roster = _with_session(lambda s, v: load_roster(s))
+    by_language = on_call_by_language(roster, now)
+    print(f"On call at {now:%Y-%m-%d %H:%M} UTC")
+    for language in ("ru", "kk", "uz", "en"):
+        people = ", ".join(by_language.get(language, [])) or "nobody"
+        print(f"  {language}: {people}")
+    return 0
+
+
+def cmd_oncall_show(args: argparse.Namespace) -> int:
+    from app.oncall.roster_store import load_roster
+
+    roster = _with_session(lambda s, v: load_roster(s))
+    start = utcnow()
+    end = start + timedelta(days=args.days)
+    if not roster.schedules:
+        print("no schedules: import a roster with 'helpline roster import FILE'")
+    for schedule in roster.schedules:
+        tz = ZoneInfo(schedule.timezone)
+        print(f"{schedule.name} ({schedule.timezone})")
+        for shift in timeline(schedule, start, end):
+            print(f"  {shift.start.astimezone(tz):%a %d %b %H:%M} – {shift.end.astimezone(tz):%a %d %b %H:%M}  {shift.login}")
+    return 0
+
+
+def cmd_roster_import(args: argparse.Namespace) -> int:
+    from app.oncall.roster_store import import_roster
+
+    path = Path(args.file)
+    if not path.exists():
+        print(f"helpline: no such file: {path}", file=sys.stderr)
+        return 2
+    try:
+        report = _with_session(lambda s, v: import_roster(s, v, path.read_text(encoding="utf-8"), actor="cli"))
+    except RosterError as exc:
+        print(f"{path}: rejected, nothing changed:", file=sys.stderr)
+        for issue in exc.errors:
+            print(f"  line {issue.line if issue.line is not None else '?'}: {issue.path}: {issue.message}", file=sys.stderr)
+        return 1
+    print(f"imported {report.operators} operators, {report.schedules} schedules, {report.policies} policies")
+    for change in report.changes or ["no changes"]:
+        print(f"  {change}")
+    return 0
+
+
+def cmd_roster_export(_: argparse.Namespace) -> int:
+    from app.oncall.roster_store import export_roster
+
+    print(_with_session(lambda s, v: export_roster(s, v)), end="")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    oncall = sub.add_parser("oncall", help="who is on call").add_subparsers(dest="action", required=True,
+                                                                            parser_class=OneLineParser)  # fmt: skip
+    oncall.add_parser("now", help="who is on call now, per language").set_defaults(func=cmd_oncall_now)
+    p = oncall.add_parser("show", help="the coming shifts")
+    p.add_argument("--days", type=int, default=7)
+    p.set_defaults(func=cmd_oncall_show)
+    roster = sub.add_parser("roster", help="operators, schedules and policies").add_subparsers(
+        dest="action", required=True, parser_class=OneLineParser)  # fmt: skip
+    p = roster.add_parser("import", help="create or update the roster from a YAML file (all or nothing)")
+    p.add_argument("file")
+    p.set_defaults(func=cmd_roster_import)
+    roster.add_parser("export", help="print the roster as YAML").set_defaults(func=cmd_roster_export)
+
+
+REGISTRARS.append(register)
