@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from app.api import health
+from app.channels import install as install_channels
 from app.errors import install_error_handlers
 from app.logs import configure_logging
 from app.services import Services, build_services
@@ -41,4 +42,5 @@ def create_app(settings: Settings | None = None, **service_overrides: Any) -> Fa
     app = FastAPI(title="Helpline", version="0.1.0", lifespan=lifespan)
     install_error_handlers(app)
     app.include_router(health.router)
+    install_channels(app)
     return app

@@ -75,6 +75,12 @@ async def build_services(
     engine = create_engine(settings.database_url)
     sessionmaker = create_sessionmaker(engine)
     vault = Vault(settings.pepper.get_secret_value() if settings.pepper else "", settings.key_list)
+    from app.channels.senders import build_senders
+    from bots.webchat import WebChatHub
+
+    hub = WebChatHub()
+    if senders is None:
+        senders = build_senders(settings, hub)
     scripts = ScriptCatalog()
     async with session_scope(sessionmaker) as session:
         await scripts.reload(session)
@@ -90,7 +96,7 @@ async def build_services(
                                    after_commit=lambda _o: services.jobs.wake())  # fmt: skip
     outbox = OutboxWorker(sessionmaker, vault, services.senders, max_attempts=settings.outbox_max_attempts,
                           skip_locked=skip_locked, events=services.events)  # fmt: skip
-    services.extras.update(deliveries=deliveries, outbox=outbox)
+    services.extras.update(deliveries=deliveries, outbox=outbox, webchat=senders.get("webchat", hub))
     services.jobs.add("deliveries", deliveries.run_once)
     services.jobs.add("outbox", outbox.run_once)
     services.handoff = RoutingHandoff(services)

@@ -25,6 +25,7 @@ from app.outbox.service import enqueue
 from app.privacy import erase_contact
 from app.scripts.service import ScriptCatalog, country_of_phone
 from bots.messages import Button, InboundMessage, OutboundMessage
+from bots.twilio_sms import fit_sms
 
 log = logging.getLogger("helpline.core")
 
@@ -97,6 +98,8 @@ class _Turn:
     def say(self, body: str, buttons: tuple[tuple[Button, ...], ...] = ()) -> None:
         if not body:
             return
+        if self.inbound.channel == "sms":
+            body = fit_sms(body, 2)
         message = Message(
             id=uuid.uuid4(), case_id=self.case.id, direction="out", sender="bot", channel=self.inbound.channel,
             created_at=self.now,
@@ -213,6 +216,10 @@ async def _command(turn: _Turn, command: str) -> None:
     elif name == "safeword" and arg.strip():
         contact.safe_word_fp = turn.deps.vault.fingerprint(_fold(arg))
         turn.reply("safe_word_set")
+    elif name == "call":
+        turn.outcome.intent = "call"  # a phone call began: the voice flow speaks, not the core
+    elif name == "urgent_call":
+        await _mark_urgent(turn, ["caller pressed 0 for a person"])
     elif name == "stop":
         contact.stopped = True
         turn.reply("sms_stopped")

@@ -31,8 +31,13 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, s
     def t(key: str, **values: object) -> str:
         return translate(lang, key, **values)
 
+    def t_or(key: str, default: str) -> str:
+        """A translated label for a code (intent, outcome), or the code itself when there is none."""
+        text = translate(lang, key)
+        return default if text == key else text
+
     page = env.get_template(name).render(
-        request=request, lang=lang, t=t, csrf=csrf_token(request), operator=operator,
+        request=request, lang=lang, t=t, t_or=t_or, csrf=csrf_token(request), operator=operator,
         is_coordinator=bool(operator and has_role(operator, "coordinator")),
         is_admin=bool(operator and has_role(operator, "admin")),
         languages=UI_LANGUAGES, language_names=LANGUAGE_NAMES, path=request.url.path,

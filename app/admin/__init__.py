@@ -1,0 +1,1 @@
+"""The coordinators' area: bot texts, statistics, accounts."""

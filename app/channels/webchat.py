@@ -1,0 +1,74 @@
+"""The anonymous web chat: one page, one WebSocket, no login, no third-party anything.
+
+The page keeps a random session id in sessionStorage only (gone when the tab
+closes, or at once with the quick-exit button). Frames go through the same
+delivery store and core as every other channel.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+from pathlib import Path
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from fastapi.responses import HTMLResponse
+
+from app.channels.webhooks import accept
+from app.services import Services
+from bots.errors import InvalidRequest
+from bots.webchat import parse_frame
+
+log = logging.getLogger("helpline.webchat")
+router = APIRouter(tags=["web chat"])
+PAGE = (Path(__file__).parent / "templates" / "chat.html").read_text(encoding="utf-8")
+NEUTRAL = (Path(__file__).parent / "templates" / "neutral.html").read_text(encoding="utf-8")
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'unsafe-inline'; "
+    "connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
+}
+
+
+@router.get("/chat", response_class=HTMLResponse, summary="The anonymous web chat page")
+async def chat_page() -> HTMLResponse:
+    return HTMLResponse(PAGE, headers=SECURITY_HEADERS)
+
+
+@router.get("/weather", response_class=HTMLResponse, summary="The neutral page the quick-exit button opens")
+async def neutral_page() -> HTMLResponse:
+    return HTMLResponse(NEUTRAL, headers=SECURITY_HEADERS)
+
+
+def _valid_session(value: str | None) -> str:
+    if value and 16 <= len(value) <= 64 and value.replace("-", "").replace("_", "").isalnum():
+        return value
+    return secrets.token_urlsafe(24)
+
+
+@router.websocket("/chat/ws")
+async def chat_socket(websocket: WebSocket) -> None:
+    services: Services = websocket.app.state.services
+    session_id = _valid_session(websocket.query_params.get("session"))
+    await websocket.accept()
+    hub = services.extras["webchat"]
+    await websocket.send_text(json.dumps({"type": "session", "session": session_id}))
+    await hub.connect(session_id, websocket.send_text)
+    try:
+        while True:
+            raw = await websocket.receive_text()
+            try:
+                inbound = parse_frame(raw, session_id)
+            except InvalidRequest as exc:
+                await websocket.send_text(json.dumps({"type": "error", "message": exc.message}))
+                continue
+            await accept(services, inbound)
+            if inbound.command == "erase:yes":
+                hub.forget(session_id)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        hub.disconnect(session_id, websocket.send_text)

@@ -1,0 +1,66 @@
+"""The web workspaces: sign-in, the operator console and the coordinators' area.
+
+``install(app)`` is the single line ``app.main.create_app`` needs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from app.auth.deps import CsrfFailed, NotSignedIn, RoleRequired
+
+STATIC = Path(__file__).parent / "static"
+WEB_PREFIXES = ("/auth", "/console", "/admin", "/web/static")
+# No inline scripts, no third parties, no framing: a console shows people's words.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+       "frame-ancestors 'none'; base-uri 'none'; form-action 'self'")  # fmt: skip
+
+
+def _wants_html(request: Request) -> bool:
+    return request.method == "GET" and "text/html" in request.headers.get("accept", "")
+
+
+def install(app: FastAPI) -> None:
+    from app.admin import accounts, scripts, stats
+    from app.auth import routes as auth_routes
+    from app.web import console
+    from app.web.templating import render
+
+    app.include_router(auth_routes.router)
+    app.include_router(console.router)
+    app.include_router(scripts.router)
+    app.include_router(stats.router)
+    app.include_router(accounts.router)
+    app.mount("/web/static", StaticFiles(directory=STATIC), name="web-static")
+
+    @app.exception_handler(NotSignedIn)
+    async def _not_signed_in(request: Request, _: NotSignedIn) -> Response:
+        if _wants_html(request):
+            return RedirectResponse(f"/auth/login?next={request.url.path}", 303)
+        return JSONResponse({"error": "not_signed_in", "message": "sign in first"}, status_code=401)
+
+    @app.exception_handler(RoleRequired)
+    async def _role(request: Request, exc: RoleRequired) -> Response:
+        if _wants_html(request):
+            return render(request, "error.html", {"message": "error.role", "status": 403}, 403)
+        return JSONResponse({"error": "forbidden", "message": f"needs role {exc.role}"}, status_code=403)
+
+    @app.exception_handler(CsrfFailed)
+    async def _csrf(request: Request, _: CsrfFailed) -> Response:
+        return render(request, "error.html", {"message": "error.csrf", "status": 403}, 403)
+
+    @app.middleware("http")
+    async def _headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+        response = await call_next(request)
+        if request.url.path.startswith(WEB_PREFIXES):
+            response.headers.setdefault("Content-Security-Policy", CSP)
+            response.headers.setdefault("X-Content-Type-Options", "nosniff")
+            response.headers.setdefault("Referrer-Policy", "no-referrer")
+            response.headers.setdefault("X-Frame-Options", "DENY")
+            if not request.url.path.startswith("/web/static"):
+                response.headers.setdefault("Cache-Control", "no-store")
+        return response

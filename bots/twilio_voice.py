@@ -1,0 +1,209 @@
+"""Voice through Twilio: call webhooks -> InboundMessage, menus and operator dialling -> TwiML.
+
+The call flow (which menu comes next, who to dial) is the core's decision; these
+builders only render it. Each ``action_url`` should carry the step name in its
+query string so that the app can pass it back to :func:`parse_voice`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
+
+from bots.errors import InvalidRequest
+from bots.messages import Attachment, InboundMessage, OutboundMessage, SendError, SendResult
+from bots.twilio_sms import TwilioSMSSender
+
+# Digit pressed in the first menu -> language.
+LANGUAGE_DIGITS: dict[str, str] = {"1": "ru", "2": "kk", "3": "uz"}
+# Speech recognition Twilio offers; Kazakh has none, so its menu is DTMF only.
+SPEECH_LANGUAGES: dict[str, str] = {"ru": "ru-RU", "uz": "uz-UZ", "en": "en-US"}
+# Text-to-speech voices exist for these; Kazakh and Uzbek need recorded audio (Prompt.audio_url).
+SAY_LANGUAGES: dict[str, str] = {"ru": "ru-RU", "en": "en-US"}
+OPERATOR_ACCEPT_DIGIT = "1"
+
+
+@dataclass(frozen=True, slots=True)
+class Prompt:
+    """One thing to tell the caller: a recorded file where we have one, else text-to-speech."""
+
+    text: str
+    language: str = "ru"
+    audio_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CallStatus:
+    """A call status callback, or the result of a <Dial> (DialCallStatus) when that is present."""
+
+    call_sid: str
+    status: str
+    duration: int | None = None
+
+
+def _required(form: Mapping[str, str], name: str) -> str:
+    if not form.get(name):
+        raise InvalidRequest(400, f"missing {name}")
+    return form[name]
+
+
+def parse_voice(form: Mapping[str, str], step: str | None = None) -> InboundMessage:
+    """Translate a voice webhook: the first request of a call (``step`` None) or a Gather/Record result.
+
+    The id is stable for a redelivery of the same request, so the app's dedupe works;
+    use a distinct ``step`` each time a menu is replayed within a call.
+    """
+    call_sid = _required(form, "CallSid")
+    caller = _required(form, "From")
+    digits = form.get("Digits", "").strip()
+    speech = form.get("SpeechResult", "").strip()
+    recording = form.get("RecordingUrl", "").strip()
+    if step is None:
+        message_id = f"call:{call_sid}"
+    else:
+        answer = digits or hashlib.sha256(f"{speech}\n{recording}".encode()).hexdigest()[:16]
+        message_id = f"call:{call_sid}:{step}:{answer}"
+    attachments: tuple[Attachment, ...] = ()
+    if recording:
+        try:
+            duration = int(form.get("RecordingDuration", "") or 0) or None
+        except ValueError:
+            duration = None
+        attachments = (Attachment(kind="recording", mime_type="audio/x-wav", size=duration, ref=recording),)
+    return InboundMessage(
+        channel="voice",
+        external_id=caller,
+        external_message_id=message_id,
+        text=speech,
+        command=f"digits:{digits}" if digits else None,
+        attachments=attachments,
+    )
+
+
+def parse_call_status(form: Mapping[str, str]) -> CallStatus:
+    """Translate a status callback or a <Dial action> request (ringing, in-progress, completed, no-answer...)."""
+    status = form.get("DialCallStatus") or form.get("CallStatus") or ""
+    if not status:
+        raise InvalidRequest(400, "missing CallStatus")
+    raw = form.get("DialCallDuration") or form.get("CallDuration") or ""
+    return CallStatus(call_sid=_required(form, "CallSid"), status=status, duration=int(raw) if raw.isdigit() else None)
+
+
+def language_for_digit(digits: str | None) -> str | None:
+    return LANGUAGE_DIGITS.get((digits or "").strip())
+
+
+def _add_prompt(node: VoiceResponse | Gather, prompt: Prompt) -> None:
+    if prompt.audio_url:
+        node.play(prompt.audio_url)
+    else:
+        node.say(prompt.text, language=SAY_LANGUAGES.get(prompt.language, "ru-RU"))
+
+
+def say_or_play(prompt: Prompt) -> str:
+    """A TwiML document that plays the recording, or reads the text aloud."""
+    response = VoiceResponse()
+    _add_prompt(response, prompt)
+    return str(response)
+
+
+def language_menu(prompts: Mapping[str, Prompt] | Sequence[Prompt], action_url: str, *, timeout: int = 6) -> str:
+    """First menu: 1 Russian, 2 Kazakh, 3 Uzbek; each prompt in its own language, then again once."""
+    ordered = list(prompts.values()) if isinstance(prompts, Mapping) else list(prompts)
+    response = VoiceResponse()
+    for _ in range(2):
+        gather = Gather(input="dtmf", num_digits=1, action=action_url, method="POST", timeout=timeout)
+        for prompt in ordered:
+            _add_prompt(gather, prompt)
+        response.append(gather)
+    response.redirect(action_url, method="POST")  # no key pressed: the app picks the default language
+    return str(response)
+
+
+def main_menu(lang: str, prompts: Sequence[Prompt], action_url: str, *, timeout: int = 6) -> str:
+    """Information menu in one language (0 = speak to a person); speech is offered where Twilio understands it."""
+    speech_language = SPEECH_LANGUAGES.get(lang)
+    options: dict[str, object] = {"num_digits": 1, "action": action_url, "method": "POST", "timeout": timeout}
+    if speech_language:
+        options.update(input="dtmf speech", language=speech_language, speech_timeout="auto")
+    else:
+        options["input"] = "dtmf"
+    response = VoiceResponse()
+    gather = Gather(**options)
+    for prompt in prompts:
+        _add_prompt(gather, prompt)
+    response.append(gather)
+    response.redirect(action_url, method="POST")
+    return str(response)
+
+
+def dial_operators(numbers: Sequence[str], caller_id: str, action_url: str, whisper_url: str, *,
+                   timeout: int = 20) -> str:  # fmt: skip
+    """One dial attempt: ring ``numbers`` together for up to ``timeout`` s, showing the hotline number.
+
+    Each operator first hears the whisper at ``whisper_url`` and must press 1, so a
+    voicemail box cannot take the call. Twilio then requests ``action_url`` with
+    DialCallStatus; the app answers with the next attempt, voicemail or hangup.
+    """
+    if not numbers:
+        raise ValueError("no operator numbers to dial")
+    response = VoiceResponse()
+    dial = Dial(caller_id=caller_id, timeout=timeout, action=action_url, method="POST", answer_on_bridge=True)
+    for number in numbers:
+        dial.number(number, url=whisper_url, method="POST")
+    response.append(dial)
+    return str(response)
+
+
+def operator_whisper(prompt: Prompt, action_url: str, *, timeout: int = 8) -> str:
+    """Played to the operator before bridging: press 1 to accept, anything else (or nothing) declines."""
+    response = VoiceResponse()
+    gather = Gather(input="dtmf", num_digits=1, action=action_url, method="POST", timeout=timeout)
+    _add_prompt(gather, prompt)
+    response.append(gather)
+    response.hangup()
+    return str(response)
+
+
+def whisper_result(digits: str | None) -> str:
+    """Answer to the whisper's Gather: an empty response bridges the call, a hangup declines it."""
+    response = VoiceResponse()
+    if (digits or "").strip() != OPERATOR_ACCEPT_DIGIT:
+        response.hangup()
+    return str(response)
+
+
+def voicemail(prompt: Prompt, action_url: str, max_length: int = 120) -> str:
+    """Ask for a message and record it; Twilio posts RecordingUrl/RecordingDuration to ``action_url``."""
+    response = VoiceResponse()
+    _add_prompt(response, prompt)
+    response.record(action=action_url, method="POST", max_length=max_length, play_beep=True, finish_on_key="#",
+                    timeout=5, trim="trim-silence")  # fmt: skip
+    response.hangup()
+    return str(response)
+
+
+def hangup() -> str:
+    response = VoiceResponse()
+    response.hangup()
+    return str(response)
+
+
+class TwilioVoiceSender:
+    """The ``voice`` channel for the outbox: alert calls and hang-ups through a shared Twilio sender."""
+
+    channel = "voice"
+
+    def __init__(self, twilio: TwilioSMSSender) -> None:
+        self.twilio = twilio
+
+    async def send(self, message: OutboundMessage) -> SendResult:
+        if message.action not in ("call", "hangup"):
+            raise SendError(f"voice cannot {message.action}", retryable=False)
+        return await self.twilio.send(message)
+
+    async def close(self) -> None:
+        return None  # the SMS sender owns the HTTP client
