@@ -1,0 +1,45 @@
+"""The real app wired to loopback fakes of Telegram's Bot API and Twilio's REST API."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+
+from app.cli import _seed
+from app.main import create_app
+from app.settings import Settings
+from tests.fakes.conftest_plugin import fake_telegram, fake_twilio  # noqa: F401 - fixtures
+from tests.fakes.telegram_api import FakeTelegramAPI
+from tests.fakes.twilio_api import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, FakeTwilioAPI
+
+SECRET = "webhook-secret-for-tests"
+HOTLINE = "+77170000000"
+
+
+@pytest.fixture
+def channel_settings(settings: Settings, fake_telegram: FakeTelegramAPI, fake_twilio: FakeTwilioAPI) -> Settings:
+    return settings.model_copy(update={
+        "telegram_token": fake_telegram.token, "telegram_webhook_secret": SECRET,
+        "telegram_api_base": fake_telegram.base_url, "twilio_account_sid": DEFAULT_ACCOUNT_SID,
+        "twilio_auth_token": DEFAULT_AUTH_TOKEN, "twilio_phone_number": HOTLINE,
+        "twilio_api_base": fake_twilio.base_url, "public_url": "https://helpline.example.org",
+    })  # fmt: skip
+
+
+@pytest.fixture
+async def client(channel_settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    from pydantic import SecretStr
+
+    for name in ("telegram_token", "telegram_webhook_secret", "twilio_auth_token"):
+        value = getattr(channel_settings, name)
+        if isinstance(value, str):
+            object.__setattr__(channel_settings, name, SecretStr(value))
+    await _seed(channel_settings)
+    app = create_app(channel_settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="https://helpline.example.org") as http:
+            http.services = app.state.services  # type: ignore[attr-defined]
+            yield http

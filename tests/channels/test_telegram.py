@@ -1,0 +1,105 @@
+"""Telegram end to end: webhook in through the app, real aiogram out to the fake Bot API."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import func, select
+
+from app.models import Contact, InboundDelivery, Message
+from tests.channels.conftest import SECRET
+from tests.fakes.telegram_api import FakeTelegramAPI
+
+CHAT = 700100200
+HEADERS = {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"}
+
+
+async def post_update(client, update: dict, headers: dict | None = None):  # type: ignore[no-untyped-def]
+    return await client.post("/webhooks/telegram", content=json.dumps(update), headers=HEADERS if headers is None else {"Content-Type": "application/json", **headers})
+
+
+async def test_update_in_gives_a_protected_send_message_out(client, fake_telegram: FakeTelegramAPI) -> None:
+    response = await post_update(client, fake_telegram.make_text_update(CHAT, "Здравствуйте"))
+    assert response.status_code == 200
+    await client.services.jobs.drain()
+    sent = fake_telegram.calls_for("sendMessage")
+    assert len(sent) == 1 and str(sent[0]["chat_id"]) == str(CHAT)
+    assert str(sent[0].get("protect_content")).lower() == "true"
+
+
+async def test_wrong_secret_is_refused_and_nothing_is_stored_or_sent(client, fake_telegram: FakeTelegramAPI) -> None:
+    for headers in ({"X-Telegram-Bot-Api-Secret-Token": "nope"}, {}):
+        response = await post_update(client, fake_telegram.make_text_update(CHAT, "привет"), headers)
+        assert response.status_code == 403
+    await client.services.jobs.drain()
+    async with client.services.sessionmaker() as session:
+        assert await session.scalar(select(func.count()).select_from(InboundDelivery)) == 0
+    assert fake_telegram.calls_for("sendMessage") == []
+
+
+async def test_malformed_update_is_a_clean_400(client) -> None:
+    response = await client.post("/webhooks/telegram", content=b"{not json", headers=HEADERS)
+    assert response.status_code == 400 and response.json()["error"] == "invalid_request"
+
+
+async def test_duplicate_delivery_is_answered_once(client, fake_telegram: FakeTelegramAPI) -> None:
+    update = fake_telegram.make_text_update(CHAT, "привет", update_id=777)
+    assert (await post_update(client, update)).status_code == 200
+    assert (await post_update(client, update)).status_code == 200
+    await client.services.jobs.drain()
+    assert len(fake_telegram.calls_for("sendMessage")) == 1
+
+
+async def test_bot_api_500_then_429_is_retried_and_delivered_later(client, fake_telegram: FakeTelegramAPI) -> None:
+    from datetime import timedelta
+
+    from app.models import OutboxItem, utcnow
+    from app.outbox.worker import OutboxWorker
+
+    services = client.services
+
+    async def status() -> str:
+        async with services.sessionmaker() as session:
+            return (await session.scalar(select(OutboxItem))).status
+
+    fake_telegram.fail_next("sendMessage", 500)
+    await post_update(client, fake_telegram.make_text_update(CHAT, "привет"))
+    await services.jobs.drain()
+    assert len(fake_telegram.calls_for("sendMessage")) == 1 and await status() == "pending"
+    fake_telegram.fail_next("sendMessage", 429, retry_after=7)
+    later = OutboxWorker(services.sessionmaker, services.vault, services.senders, clock=lambda: utcnow() + timedelta(seconds=5))
+    await later.run_once()
+    assert len(fake_telegram.calls_for("sendMessage")) == 2 and await status() == "pending"
+    await later.run_once()
+    assert len(fake_telegram.calls_for("sendMessage")) == 2, "retry_after=7 is honoured"
+    much_later = OutboxWorker(services.sessionmaker, services.vault, services.senders,
+                              clock=lambda: utcnow() + timedelta(seconds=20))  # fmt: skip
+    await much_later.run_once()
+    assert len(fake_telegram.calls_for("sendMessage")) == 3 and await status() == "sent"
+
+
+async def test_erase_deletes_the_chat_messages_and_leaves_no_data(client, fake_telegram: FakeTelegramAPI) -> None:
+    await post_update(client, fake_telegram.make_text_update(CHAT, "у меня забрали паспорт"))
+    await client.services.jobs.drain()
+    await post_update(client, fake_telegram.make_text_update(CHAT, "/erase"))
+    await client.services.jobs.drain()
+    confirm = fake_telegram.calls_for("sendMessage")[-1]
+    assert "erase:yes" in json.dumps(confirm, ensure_ascii=False)
+    await post_update(client, fake_telegram.make_callback_update(CHAT, "erase:yes", message_id=3))
+    await client.services.jobs.drain()
+    deleted = fake_telegram.calls_for("deleteMessages") + fake_telegram.calls_for("deleteMessage")
+    assert deleted, "the chat history is deleted at Telegram"
+    async with client.services.sessionmaker() as session:
+        assert await session.scalar(select(func.count()).select_from(Message)) == 0
+        assert await session.scalar(select(func.count()).select_from(Contact)) == 0
+    assert fake_telegram.calls_for("answerCallbackQuery")
+
+
+async def test_shared_location_is_kept_for_the_operator(client, fake_telegram: FakeTelegramAPI) -> None:
+    from app.models import Case
+
+    await post_update(client, fake_telegram.make_location_update(CHAT, 43.2389, 76.8897))
+    await client.services.jobs.drain()
+    async with client.services.sessionmaker() as session:
+        case = await session.scalar(select(Case))
+    assert case.location_enc and "43.2" not in case.location_enc
