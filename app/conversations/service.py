@@ -99,6 +99,8 @@ class _Turn:
         if not body:
             return
         if self.inbound.channel == "sms":
+            if self.contact.stopped and self.outcome.intent not in ("/stop", "/start"):
+                return  # the person opted out: nothing more by SMS until START
             body = fit_sms(body, 2)
         message = Message(
             id=uuid.uuid4(), case_id=self.case.id, direction="out", sender="bot", channel=self.inbound.channel,

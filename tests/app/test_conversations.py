@@ -112,3 +112,12 @@ async def test_safe_word_answers_innocently_and_escalates_silently(services) -> 
     outcome = await say(services, person("Olma"))
     assert outcome.urgent
     assert outcome.replies[0].text == services.scripts.get("innocent_recipe", outcome.language)
+
+
+async def test_after_stop_no_more_sms_is_sent_until_start(services) -> None:
+    number = "+77015550000"
+    await say(services, person(channel="sms", chat=number, command="stop", msg="sms:a"))
+    quiet = await say(services, person("привет", channel="sms", chat=number, msg="sms:b"))
+    assert quiet.replies == []
+    back = await say(services, person(channel="sms", chat=number, command="start", msg="sms:c"))
+    assert back.replies and back.replies[0].text == services.scripts.get("sms_started", back.language, "sms")
