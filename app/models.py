@@ -113,6 +113,7 @@ class Case(Base):
     erased: Mapped[bool] = mapped_column(Boolean, default=False)
 
     contact: Mapped[Contact | None] = relationship(lazy="raise")
+    assigned_operator: Mapped[Operator | None] = relationship(lazy="raise")
 
 
 class Message(Base):
@@ -132,6 +133,9 @@ class Message(Base):
     chat_ref: Mapped[str | None] = mapped_column(String(64))
     operator_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("operators.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+    # Declared so one flush orders INSERTs by foreign key; never loaded implicitly.
+    case: Mapped[Case] = relationship(lazy="raise")
 
 
 class Operator(Base):
@@ -189,6 +193,9 @@ class OutboxItem(Base):
     provider_ref: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    case: Mapped[Case | None] = relationship(lazy="raise")
+    message: Mapped[Message | None] = relationship(lazy="raise")
 
 
 class AuditEntry(Base):
@@ -248,6 +255,8 @@ class Escalation(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
+    case: Mapped[Case] = relationship(lazy="raise")
+
 
 class AlertRef(Base):
     """Where an alert landed (an operator's Telegram message, a ringing call), to withdraw it."""
@@ -260,6 +269,8 @@ class AlertRef(Base):
     outbox_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     withdrawn: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    case: Mapped[Case] = relationship(lazy="raise")
 
 
 class Setting(Base):

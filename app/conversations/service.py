@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,6 +27,9 @@ from app.privacy import erase_contact
 from app.scripts.service import ScriptCatalog, country_of_phone
 from bots.messages import Button, InboundMessage, OutboundMessage
 from bots.twilio_sms import fit_sms
+
+if TYPE_CHECKING:
+    from nlu import Prediction
 
 log = logging.getLogger("helpline.core")
 
@@ -124,16 +128,15 @@ async def handle_inbound(session: AsyncSession, inbound: InboundMessage, deps: C
         return Outcome(duplicate=True)
     INBOUND.labels(inbound.channel).inc()
     now = deps.clock()
-    contact = await _contact(session, inbound, deps, now)
-    case = await repo.open_case(session, contact.id) if contact.id else None
+    contact, is_new = await _contact(session, inbound, deps, now)
+    case = None if is_new else await repo.open_case(session, contact.id)
     if case is None:
         case = Case(id=uuid.uuid4(), alias=repo.new_alias(), contact_id=contact.id, channel=inbound.channel,
-                    language=contact.language, created_at=now, updated_at=now)  # fmt: skip
+                    language=contact.language, status="bot", urgent=False, created_at=now, updated_at=now)  # fmt: skip
         session.add(case)
     outcome = Outcome(case_id=case.id, case_alias=case.alias)
     turn = _Turn(session, deps, inbound, contact, case, now, outcome)
     message = _store_person_message(turn)
-    await session.flush()
 
     if inbound.command:
         await _command(turn, inbound.command)
@@ -148,18 +151,22 @@ async def handle_inbound(session: AsyncSession, inbound: InboundMessage, deps: C
     return outcome
 
 
-async def _contact(session: AsyncSession, inbound: InboundMessage, deps: CoreDeps, now: datetime) -> Contact:
+async def _contact(session: AsyncSession, inbound: InboundMessage, deps: CoreDeps,
+                   now: datetime) -> tuple[Contact, bool]:  # fmt: skip
+    """The person's contact, found by pseudonym; True when it is new (so it has no case yet)."""
     pseudonym = deps.vault.pseudonym(inbound.channel, inbound.external_id)
     contact = await repo.contact_by_pseudonym(session, pseudonym)
+    is_new = contact is None
     if contact is None:
-        contact = Contact(id=uuid.uuid4(), channel=inbound.channel, pseudonym=pseudonym, first_seen=now, state={})
+        contact = Contact(id=uuid.uuid4(), channel=inbound.channel, pseudonym=pseudonym, first_seen=now, state={},
+                          stopped=False)  # fmt: skip
         if inbound.channel in ("sms", "voice"):
             contact.country = country_of_phone(inbound.external_id)
         session.add(contact)
     if contact.address_enc is None:
         contact.address_enc = deps.vault.encrypt(inbound.external_id, f"contact:{contact.id}:address")
     contact.last_seen = now
-    return contact
+    return contact, is_new
 
 
 def _store_person_message(turn: _Turn) -> Message:
@@ -281,8 +288,14 @@ async def _text(turn: _Turn, message: Message | None) -> None:
     _update_language(turn, prediction, text)
     if message is not None:
         message.intent, message.confidence, message.urgent = prediction.intent, prediction.confidence, prediction.urgent
+    await _answer(turn, message, prediction, text)
+    # Counted last: the upsert flushes everything above in one go.
     await repo.count_message(turn.session, turn.now.date(), turn.inbound.channel, turn.case.language or prediction.language,
                              prediction.intent, prediction.urgent)  # fmt: skip
+
+
+async def _answer(turn: _Turn, message: Message | None, prediction: Prediction, text: str) -> None:
+    """Relay to the owner, or answer from the script (urgent first, then fallback, then intent)."""
     if message is not None and turn.case.status == "assigned":
         relayed, events = await turn.deps.handoff.on_person_message(turn.session, turn.case, message, text, turn.now)
         turn.outcome.events += events
@@ -334,7 +347,7 @@ async def _mark_urgent(turn: _Turn, reasons: list[str], *, silent: bool = False)
     log.warning("urgent case", extra={"case": case.alias, "event": "silent" if silent else "urgent"})
 
 
-def _update_language(turn: _Turn, prediction: object, text: str) -> None:
+def _update_language(turn: _Turn, prediction: Prediction, text: str) -> None:
     """Answer in the language the person writes; a chosen language sticks until they change it."""
     case = turn.case
     lang = getattr(prediction, "language", None)

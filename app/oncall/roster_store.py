@@ -55,13 +55,24 @@ async def load_roster(session: AsyncSession) -> Roster:
     return _build(operators, doc)
 
 
+_last: tuple[str, Roster] | None = None
+
+
 def _build(operators: Any, doc: dict[str, Any]) -> Roster:
+    """Parse once per distinct roster (YAML parsing is the slow part of an urgent message)."""
+    global _last
+    entries = [_operator_entry(o) for o in operators]
+    key = repr((entries, doc))
+    if _last is not None and _last[0] == key:
+        return _last[1]
     data = {
-        "operators": [_operator_entry(o) for o in operators],
+        "operators": entries,
         "schedules": doc.get("schedules") or [],
         "escalation_policies": doc.get("escalation_policies") or [],
     }
-    return parse_roster(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    roster = parse_roster(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    _last = (key, roster)
+    return roster
 
 
 async def import_roster(session: AsyncSession, vault: Vault, text: str, *, actor: str = "system") -> ImportReport:
