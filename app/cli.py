@@ -67,6 +67,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from app.migrate import upgrade
 
     settings = _settings()
+    if settings.is_sqlite and args.workers > 1:
+        print("helpline: the embedded SQLite database runs in one process; use PostgreSQL for --workers > 1",
+              file=sys.stderr)  # fmt: skip
+        return 2
     if not settings.is_production:
         upgrade(settings.database_url)
         asyncio.run(_seed(settings))
