@@ -251,4 +251,7 @@ def _load_extensions() -> None:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    # Run the importable module, so command groups register where main() looks.
+    from app.cli import main as _main
+
+    raise SystemExit(_main())

@@ -103,3 +103,19 @@ async def test_shared_location_is_kept_for_the_operator(client, fake_telegram: F
     async with client.services.sessionmaker() as session:
         case = await session.scalar(select(Case))
     assert case.location_enc and "43.2" not in case.location_enc
+
+
+async def test_set_webhook_command_registers_the_public_url_with_its_secret(channel_settings, fake_telegram) -> None:
+    import asyncio
+    import os
+    import sys
+
+    env = {**os.environ, "HELPLINE_DATABASE_URL": channel_settings.database_url, "HELPLINE_DATA_DIR": str(channel_settings.data_dir),
+           "HELPLINE_TELEGRAM_TOKEN": fake_telegram.token, "HELPLINE_TELEGRAM_WEBHOOK_SECRET": SECRET,
+           "HELPLINE_TELEGRAM_API_BASE": fake_telegram.base_url, "HELPLINE_PUBLIC_URL": "https://helpline.example.org"}  # fmt: skip
+    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "app.cli", "telegram", "set-webhook", env=env,
+                                                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)  # fmt: skip
+    out, err = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode == 0, err.decode()
+    call = fake_telegram.calls_for("setWebhook")[0]
+    assert call["url"] == "https://helpline.example.org/webhooks/telegram" and call["secret_token"] == SECRET
