@@ -42,5 +42,6 @@ def create_app(settings: Settings | None = None, **service_overrides: Any) -> Fa
     app = FastAPI(title="Helpline", version="0.1.0", lifespan=lifespan)
     install_error_handlers(app)
     app.include_router(health.router)
+    from app.web import install as install_web; install_web(app)  # noqa: E702
     install_channels(app)
     return app

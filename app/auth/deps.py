@@ -12,8 +12,8 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request, Response
 
-from app.deps import ServicesDep, SessionDep
 from app.auth.tokens import Signer, new_nonce, password_stamp
+from app.deps import ServicesDep, SessionDep
 from app.models import Operator
 from app.services import Services
 

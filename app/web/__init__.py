@@ -25,7 +25,7 @@ def _wants_html(request: Request) -> bool:
 
 
 def install(app: FastAPI) -> None:
-    from app.admin import accounts, scripts, stats
+    from app.admin import accounts, nlu_data, scripts, stats
     from app.auth import routes as auth_routes
     from app.web import console
     from app.web.templating import render
@@ -35,6 +35,7 @@ def install(app: FastAPI) -> None:
     app.include_router(scripts.router)
     app.include_router(stats.router)
     app.include_router(accounts.router)
+    app.include_router(nlu_data.router)
     app.mount("/web/static", StaticFiles(directory=STATIC), name="web-static")
 
     @app.exception_handler(NotSignedIn)

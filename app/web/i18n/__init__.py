@@ -5,7 +5,7 @@ Coordinators and operators read these; the bot's own texts live in scripts.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import yaml
@@ -15,7 +15,7 @@ LANGUAGE_NAMES = {"ru": "Русский", "kk": "Қазақша", "uz": "O‘zbe
 _DIR = Path(__file__).parent
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalog(lang: str) -> dict[str, str]:
     path = _DIR / f"{lang}.yml"
     if lang not in UI_LANGUAGES or not path.exists():

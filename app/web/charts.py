@@ -1,0 +1,55 @@
+"""Small SVG charts drawn on the server: no JavaScript library, nothing fetched by the browser."""
+
+from __future__ import annotations
+
+from markupsafe import Markup, escape
+
+BLUE, RED, GRID, TEXT = "#0b5cad", "#b3261e", "#d9dee3", "#5f6b76"
+
+
+def stacked_bars(series: list[tuple[str, int, int]], title: str, urgent_label: str, width: int = 640,
+                 height: int = 220) -> Markup:  # fmt: skip
+    """Bars per label (total, of which urgent in red); scales to its container through the viewBox."""
+    left, bottom, top = 36, 28, 12
+    plot_w, plot_h = width - left - 8, height - bottom - top
+    peak = max((total for _, total, _ in series), default=0) or 1
+    step = plot_w / max(len(series), 1)
+    bar = max(step * 0.7, 2)
+    parts = [(f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
+              f'xmlns="http://www.w3.org/2000/svg" font-size="11" font-family="sans-serif">'),
+             f"<title>{escape(title)}</title>",
+             f'<line x1="{left}" y1="{top + plot_h}" x2="{width - 8}" y2="{top + plot_h}" stroke="{GRID}"/>',
+             f'<text x="{left - 4}" y="{top + 4}" text-anchor="end" fill="{TEXT}">{peak}</text>',
+             f'<text x="{left - 4}" y="{top + plot_h}" text-anchor="end" fill="{TEXT}">0</text>']  # fmt: skip
+    every = max(1, round(len(series) / 8))
+    for i, (label, total, urgent) in enumerate(series):
+        x = left + i * step + (step - bar) / 2
+        h_total = plot_h * total / peak
+        h_urgent = plot_h * urgent / peak
+        tip = escape(f"{label}: {total} ({urgent_label}: {urgent})")
+        parts.append(f'<g><title>{tip}</title>'
+                     f'<rect x="{x:.1f}" y="{top + plot_h - h_total:.1f}" width="{bar:.1f}" height="{h_total:.1f}" fill="{BLUE}"/>'
+                     f'<rect x="{x:.1f}" y="{top + plot_h - h_urgent:.1f}" width="{bar:.1f}" height="{h_urgent:.1f}" fill="{RED}"/></g>')  # fmt: skip
+        if i % every == 0:
+            parts.append(f'<text x="{x + bar / 2:.1f}" y="{height - 10}" text-anchor="middle" fill="{TEXT}">{escape(label)}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def horizontal_bars(items: list[tuple[str, int]], title: str, width: int = 640, row: int = 22) -> Markup:
+    """One bar per item, label on the left, count on the right."""
+    items = items[:12]
+    height = row * max(len(items), 1) + 8
+    label_w, count_w = 150, 48
+    peak = max((n for _, n in items), default=0) or 1
+    plot_w = width - label_w - count_w
+    parts = [(f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
+              f'xmlns="http://www.w3.org/2000/svg" font-size="12" font-family="sans-serif"><title>{escape(title)}</title>')]
+    for i, (label, n) in enumerate(items):
+        y = 4 + i * row
+        w = plot_w * n / peak
+        parts.append(f'<text x="{label_w - 6}" y="{y + row * 0.65:.1f}" text-anchor="end" fill="{TEXT}">{escape(label[:22])}</text>'
+                     f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row - 8}" fill="{BLUE}"/>'
+                     f'<text x="{label_w + w + 4:.1f}" y="{y + row * 0.65:.1f}" fill="{TEXT}">{n}</text>')  # fmt: skip
+    parts.append("</svg>")
+    return Markup("".join(parts))
