@@ -1,0 +1,126 @@
+"""`helpline nlu ...` as the app calls it: nlu.cli.main(argv, default_model_path)."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from nlu.cli import main
+
+
+def _run(
+    argv: list[str],
+    model_file: Path,
+    stdin: str = "",
+    monkeypatch: pytest.MonkeyPatch | None = None,
+) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    assert monkeypatch is not None
+    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    monkeypatch.setattr(sys, "stdout", out)
+    monkeypatch.setattr(sys, "stderr", err)
+    code = main(argv, default_model_path=model_file)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_predict_writes_one_line_per_input_and_an_error_line_for_a_bad_one(
+    model_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stdin = '{"text": "Здравствуйте"}\nnot json\n{"nope": 1}\n{"text": "pomogite menya zaperli"}\n'
+    code, out, _ = _run(["predict"], model_file, stdin, monkeypatch)
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and len(rows) == 4
+    assert rows[0]["intent"] == "greet" and "error" in rows[1] and "error" in rows[2]
+    assert rows[3]["urgent"] is True and rows[3]["language"] == "ru"
+
+
+def test_evaluate_json_lines_prints_the_figures_and_draws_a_png(
+    model_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = tmp_path / "eval.jsonl"
+    rows = [
+        {"text": "Здравствуйте", "intent": "greet", "urgent": False, "language": "ru"},
+        {
+            "text": "меня заперли помогите",
+            "intent": "emergency",
+            "urgent": True,
+            "language": "ru",
+        },
+        {"text": "Сәлеметсіз бе", "intent": "greet", "urgent": False, "language": "kk"},
+        {"text": "salom", "intent": "greet", "urgent": False, "language": "uz"},
+    ]
+    data.write_text(
+        "\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8"
+    )
+    png = tmp_path / "cm.png"
+    code, out, _ = _run(
+        ["evaluate", str(data), "--plot", str(png)], model_file, monkeypatch=monkeypatch
+    )
+    assert code == 0
+    assert (
+        "macro-F1" in out and "urgent: recall=1.0" in out and "language accuracy" in out
+    )
+    assert png.read_bytes().startswith(b"\x89PNG")
+
+
+def test_evaluate_reads_a_rasa_yaml_test_file(
+    model_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from nlu.data_io import DATA_DIR
+
+    code, out, _ = _run(
+        ["evaluate", str(DATA_DIR / "test" / "ru.yml"), "--json"],
+        model_file,
+        monkeypatch=monkeypatch,
+    )
+    report = json.loads(out)
+    assert code == 0 and report["per_language"]["ru"]["n"] >= 380
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["frobnicate"],
+        ["evaluate"],
+        ["evaluate", "/no/such/file.jsonl"],
+        ["train", "--data", "/no/such/dir"],
+    ],
+)
+def test_bad_arguments_give_one_line_and_exit_2(
+    model_file: Path, monkeypatch: pytest.MonkeyPatch, argv: list[str]
+) -> None:
+    code, _, err = _run(argv, model_file, monkeypatch=monkeypatch)
+    assert code == 2 and len(err.strip().splitlines()) == 1
+
+
+def test_export_rasa_writes_parseable_yaml(
+    model_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, _, _ = _run(
+        ["export-rasa", str(tmp_path / "rasa")], model_file, monkeypatch=monkeypatch
+    )
+    assert code == 0
+    config = yaml.safe_load(
+        (tmp_path / "rasa" / "config.yml").read_text(encoding="utf-8")
+    )
+    names = [c["name"] for c in config["pipeline"]]
+    assert (
+        names[0] == "WhitespaceTokenizer"
+        and "DIETClassifier" in names
+        and names[-1] == "FallbackClassifier"
+    )
+    domain = yaml.safe_load(
+        (tmp_path / "rasa" / "domain.yml").read_text(encoding="utf-8")
+    )
+    assert len(domain["intents"]) == 19
+    for lang in ("ru", "kk", "uz"):
+        nlu = yaml.safe_load(
+            (tmp_path / "rasa" / "data" / f"nlu_{lang}.yml").read_text(encoding="utf-8")
+        )
+        assert nlu["version"] == "3.1" and len(nlu["nlu"]) >= 19
