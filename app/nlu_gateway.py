@@ -38,10 +38,7 @@ class KeywordClassifier:
     """A tiny stand-in used in development when no trained model is wanted."""
 
     async def apredict(self, text: str) -> "Prediction":
-        try:
-            from nlu import Prediction
-        except ImportError:  # the NLU library is not there yet: same fields, plain object
-            from types import SimpleNamespace as Prediction  # type: ignore[assignment]
+        from nlu import Prediction
 
         lowered = text.lower()
         intent = next((i for i, words in _KEYWORDS.items() if any(w in lowered for w in words)), "out_of_scope")

@@ -17,6 +17,17 @@ from app.settings import Settings, new_key_spec
 from bots.messages import OutboundMessage, SendError, SendResult
 
 PG_URL = os.environ.get("HELPLINE_TEST_DATABASE_URL", "")
+# The real NLU model, trained once and reused while the data is unchanged (var/ is git-ignored).
+TEST_MODEL = Path(__file__).resolve().parent.parent / "var" / "test" / "nlu-model.pkl"
+
+
+@pytest.fixture(scope="session")
+def nlu_model_path() -> Path:
+    from nlu import load_or_train
+
+    TEST_MODEL.parent.mkdir(parents=True, exist_ok=True)
+    load_or_train(TEST_MODEL)
+    return TEST_MODEL
 
 
 @pytest.fixture(scope="session")
@@ -42,11 +53,11 @@ async def clean_db(db_url: str) -> AsyncIterator[str]:
 
 
 @pytest.fixture
-def settings(clean_db: str, tmp_path: Path) -> Settings:
+def settings(clean_db: str, tmp_path: Path, nlu_model_path: Path) -> Settings:
     return Settings(
         env="test", database_url=clean_db, data_dir=tmp_path, pepper="p" * 40, secret_key="s" * 40,
-        encryption_keys=new_key_spec("k1"), worker_enabled=False, nlu_backend="keywords", log_json=True,
-        public_url="http://testserver",
+        encryption_keys=new_key_spec("k1"), worker_enabled=False, nlu_backend="embedded",
+        nlu_model_path=nlu_model_path, log_json=True, public_url="http://testserver",
     )  # fmt: skip
 
 

@@ -77,7 +77,7 @@ async def test_urgent_case_alerts_the_on_call_operator(world) -> None:
     sent = await _alerts(world)
     assert {(c, a) for c, a, _ in sent} == {("telegram", "5550001"), ("sms", "+77010000001")}
     text = next(t for c, _, t in sent if c == "telegram")
-    assert "700100200" not in text and "заперли" not in text  # alias and cues only, no identity or words
+    assert "700100200" not in text and "подвале" not in text  # alias and cue categories, not identity or story
     async with world.sessionmaker() as session:
         case = await session.scalar(select(Case))
     assert case.alias in text

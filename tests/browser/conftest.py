@@ -25,12 +25,12 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server(tmp_path_factory: pytest.TempPathFactory, nlu_model_path: Path) -> Iterator[str]:
     """`helpline serve` as a user runs it, on a temporary SQLite database."""
     data = tmp_path_factory.mktemp("server")
     port = free_port()
     env = {**os.environ, "HELPLINE_DATA_DIR": str(data), "HELPLINE_DATABASE_URL": f"sqlite+aiosqlite:///{data}/h.db",
-           "HELPLINE_ENV": "development", "HELPLINE_NLU_BACKEND": os.environ.get("HELPLINE_TEST_NLU", "keywords")}  # fmt: skip
+           "HELPLINE_ENV": "development", "HELPLINE_NLU_BACKEND": "embedded", "HELPLINE_NLU_MODEL_PATH": str(nlu_model_path)}  # fmt: skip
     env.pop("HELPLINE_TEST_DATABASE_URL", None)
     proc = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--port", str(port)], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)  # fmt: skip

@@ -10,8 +10,9 @@ from nlu.model import NLUModel
 
 
 @pytest.fixture(scope="session")
-def model() -> NLUModel:
-    return NLUModel.train(seed=0)
+def model(nlu_model_path: Path) -> NLUModel:
+    """The session's trained model (deterministic: the same as NLUModel.train(seed=0))."""
+    return NLUModel.load(nlu_model_path)
 
 
 @pytest.fixture(scope="session")

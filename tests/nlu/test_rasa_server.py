@@ -64,7 +64,7 @@ def rasa_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     started = time.monotonic()
     subprocess.run(
         [str(RASA), "train", "nlu", "--fixed-model-name", "helpline", "--out", "models"],
-        cwd=project, env=env, check=True, timeout=900, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+        cwd=project, env=env, check=True, timeout=1500, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
     )  # fmt: skip
     trained = time.monotonic()
     port = _free_port()
