@@ -43,6 +43,9 @@ SENSITIVE_INTENTS = frozenset(
      "return_home", "shelter_request", "medical_help"}
 )  # fmt: skip
 MENU_INTENTS = ("talk_to_human", "job_offer_check", "documents_taken", "unpaid_wages", "return_home", "emergency")
+# Intents whose answer gains a list of places from the referral directory when the message names one.
+REFERRAL_INTENTS = frozenset({"shelter_request", "legal_aid", "medical_help", "return_home", "migration_rules",
+                              "out_of_scope"})  # fmt: skip
 LANGUAGE_SWITCH_CONFIDENCE = 0.85
 LANGUAGE_SET_CONFIDENCE = 0.5
 
@@ -285,10 +288,12 @@ async def _text(turn: _Turn, message: Message | None) -> None:
         turn.reply("innocent_recipe")
         return
     prediction = await turn.deps.classifier.apredict(text)
-    _update_language(turn, prediction, text)
+    unsure = _update_language(turn, prediction, text)
     if message is not None:
         message.intent, message.confidence, message.urgent = prediction.intent, prediction.confidence, prediction.urgent
     await _answer(turn, message, prediction, text)
+    if unsure and not prediction.urgent and turn.inbound.channel in ("telegram", "webchat"):
+        turn.reply("choose_language", _language_buttons(turn))
     # Counted last: the upsert flushes everything above in one go.
     await repo.count_message(turn.session, turn.now.date(), turn.inbound.channel, turn.case.language or prediction.language,
                              prediction.intent, prediction.urgent)  # fmt: skip
@@ -312,6 +317,7 @@ async def _answer(turn: _Turn, message: Message | None, prediction: Prediction, 
     elif prediction.fallback:
         turn.outcome.intent = prediction.intent
         turn.reply("fallback", _menu_buttons(turn))
+        await _referrals(turn, "out_of_scope")  # unsure what they want: a named place still gets an answer
     else:
         await _intent_reply(turn, prediction.intent, reasons=[], urgent=False)
 
@@ -333,6 +339,16 @@ async def _intent_reply(turn: _Turn, intent: str, *, reasons: list[str], urgent:
         turn.contact.state = {**turn.contact.state, "safe": "asked"}
         buttons = ((Button(turn.label("safe_yes"), "safe:yes"), Button(turn.label("safe_no"), "safe:no")),)
         turn.reply("safety_check", buttons)
+    await _referrals(turn, intent)
+
+
+async def _referrals(turn: _Turn, intent: str) -> None:
+    """One extra message with shelters, lawyers, consulates in the city or country the person named."""
+    if intent not in REFERRAL_INTENTS or not turn.inbound.text:
+        return
+    from app.referrals.service import referral_message
+
+    turn.say(await referral_message(turn.session, turn.inbound.text, turn.case.language))
 
 
 async def _mark_urgent(turn: _Turn, reasons: list[str], *, silent: bool = False) -> None:
@@ -347,19 +363,25 @@ async def _mark_urgent(turn: _Turn, reasons: list[str], *, silent: bool = False)
     log.warning("urgent case", extra={"case": case.alias, "event": "silent" if silent else "urgent"})
 
 
-def _update_language(turn: _Turn, prediction: Prediction, text: str) -> None:
-    """Answer in the language the person writes; a chosen language sticks until they change it."""
+def _update_language(turn: _Turn, prediction: Prediction, text: str) -> bool:
+    """Answer in the language the person writes; a chosen language sticks until they change it.
+
+    True when the first message left the language unclear: the caller then offers the choice.
+    """
     case = turn.case
-    lang = getattr(prediction, "language", None)
-    conf = float(getattr(prediction, "language_confidence", 0.0))
+    lang = prediction.language
+    conf = float(prediction.language_confidence)
+    unsure = False
     if case.language is None:
-        if conf >= LANGUAGE_SET_CONFIDENCE or not turn.inbound.language_hint:
+        if conf >= LANGUAGE_SET_CONFIDENCE:
             case.language = lang
         else:
-            case.language = turn.inbound.language_hint
+            case.language = turn.inbound.language_hint or lang
+            unsure = turn.inbound.language_hint is None
     elif lang and lang != case.language and conf >= LANGUAGE_SWITCH_CONFIDENCE and len(text.split()) >= 3:
         case.language = lang
     turn.contact.language = case.language
+    return unsure
 
 
 def _fold(text: str) -> str:

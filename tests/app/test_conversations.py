@@ -121,3 +121,9 @@ async def test_after_stop_no_more_sms_is_sent_until_start(services) -> None:
     assert quiet.replies == []
     back = await say(services, person(channel="sms", chat=number, command="start", msg="sms:c"))
     assert back.replies and back.replies[0].text == services.scripts.get("sms_started", back.language, "sms")
+
+
+async def test_unclear_language_is_answered_and_the_choice_is_offered(services) -> None:
+    outcome = await say(services, person("???"))
+    assert outcome.replies[0].text  # answered at once, in the best guess
+    assert any(b.data == "lang:kk" for reply in outcome.replies for row in reply.buttons for b in row)
