@@ -253,8 +253,13 @@ async def _erase_answer(turn: _Turn, confirmed: bool) -> None:
         turn.reply("erase_cancelled")
         return
     done = turn.text("erase_done")
-    await erase_contact(turn.session, turn.deps.vault, turn.contact, turn.now, final_text=done,
-                        channel=turn.inbound.channel, address=turn.inbound.external_id)  # fmt: skip
+    sync = turn.inbound.channel in SYNC_CHANNELS
+    await erase_contact(turn.session, turn.deps.vault, turn.contact, turn.now, final_text="" if sync else done,
+                        channel=turn.inbound.channel, address=turn.inbound.external_id,
+                        partial_text=turn.text("erase_partial"))  # fmt: skip
+    if sync:
+        turn.outcome.replies.append(OutboundMessage(channel=turn.inbound.channel, address=turn.inbound.external_id,
+                                                    text=done))  # fmt: skip
     turn.outcome.intent = "delete_data"
     turn.outcome.events.append(Event("case.erased", {"case": turn.case.alias}))
 

@@ -119,3 +119,16 @@ async def test_set_webhook_command_registers_the_public_url_with_its_secret(chan
     assert proc.returncode == 0, err.decode()
     call = fake_telegram.calls_for("setWebhook")[0]
     assert call["url"] == "https://helpline.example.org/webhooks/telegram" and call["secret_token"] == SECRET
+
+
+async def test_erase_says_what_telegram_would_not_delete(client, fake_telegram: FakeTelegramAPI) -> None:
+    first = fake_telegram.make_text_update(CHAT, "у меня забрали паспорт")
+    await post_update(client, first)
+    await client.services.jobs.drain()
+    fake_telegram.undeletable.add((str(CHAT), int(first["message"]["message_id"])))  # older than 48 hours
+    await post_update(client, fake_telegram.make_text_update(CHAT, "/erase"))
+    await client.services.jobs.drain()
+    await post_update(client, fake_telegram.make_callback_update(CHAT, "erase:yes", message_id=3))
+    await client.services.jobs.drain()
+    partial = client.services.scripts.get("erase_partial", "ru")
+    assert partial in fake_telegram.sent_texts(CHAT)
