@@ -279,3 +279,21 @@ class Setting(Base):
     __tablename__ = "runtime_settings"
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class ReferralEntry(Base):
+    """Where a person can get help (shelter, lawyer, consulate): texts per language, re-checked by coordinators."""
+
+    __tablename__ = "referral_entries"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))  # shelter / legal / medical / consulate / iom / ngo / hotline
+    country: Mapped[str] = mapped_column(String(2), index=True)
+    city: Mapped[str] = mapped_column(String(64), default="")  # a city key from the seed table ("istanbul"), or ""
+    # {"ru": "...", "kk": "...", "uz": "..."}: each text in every language the person may write in.
+    name: Mapped[dict] = mapped_column(JSON, default=dict)
+    description: Mapped[dict] = mapped_column(JSON, default=dict)
+    hours: Mapped[dict] = mapped_column(JSON, default=dict)
+    how_to_reach: Mapped[dict] = mapped_column(JSON, default=dict)
+    last_verified: Mapped[date | None] = mapped_column(Date)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

@@ -75,7 +75,10 @@ def build_classifier(settings: "Settings") -> Classifier:
         return KeywordClassifier()
     import nlu
 
-    model = nlu.load_or_train(settings.model_path)
+    from app.admin.nlu_admin import training_dir_for
+
+    # Package data plus what coordinators added, so an activated model survives a restart.
+    model = nlu.load_or_train(settings.model_path, training_dir_for(settings))
     embedded = EmbeddedClassifier(model)
     if settings.nlu_backend == "rasa":
         from nlu.rasa_backend import RasaBackend

@@ -35,7 +35,17 @@ def install(app: FastAPI) -> None:
     app.include_router(scripts.router)
     app.include_router(stats.router)
     app.include_router(accounts.router)
+    from app.admin import nlu_admin
+
+    app.include_router(nlu_admin.router)  # before nlu_data: its /admin/nlu/{intent} would swallow /admin/nlu/cues
     app.include_router(nlu_data.router)
+    from app.admin import roster
+    from app.referrals import routes as referrals
+
+    app.include_router(roster.router)
+
+    app.include_router(referrals.admin_router)
+    app.include_router(referrals.console_router)
     app.mount("/web/static", StaticFiles(directory=STATIC), name="web-static")
 
     @app.exception_handler(NotSignedIn)

@@ -26,6 +26,7 @@ from app.deps import ServicesDep, SessionDep
 from app.errors import HelplineError
 from app.models import Operator
 from app.oncall import service as oncall
+from app.referrals.routes import referral_choices
 from app.scripts.service import LANGUAGES
 from app.services import Services
 from app.web.templating import render
@@ -136,6 +137,7 @@ async def case_page(request: Request, alias: str, operator: CurrentOperator, ses
         "case": view, "mine": view.assigned_login == operator.login, "error": error,
         "canned": _canned(services, view.language), "colleagues": await _colleagues(session, operator),
         "outcomes": oncall.OUTCOMES, "case_languages": LANGUAGES,
+        "referrals": await referral_choices(session, view.language),
     })  # fmt: skip
 
 

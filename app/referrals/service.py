@@ -1,0 +1,134 @@
+"""Finding referral entries for a person's message, formatting them, seeding placeholders.
+
+The place table (city and country spellings in ru/kk/uz/en) lives in
+``seed.yml`` next to the placeholder entries, so coordinators' wording and
+the matcher stay in one file.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.models import ReferralEntry
+
+SEED = Path(__file__).with_name("seed.yml")
+KINDS = ("shelter", "legal", "medical", "consulate", "iom", "ngo", "hotline")
+COUNTRIES = ("KZ", "UZ", "KG", "TJ", "RU", "TR", "AE", "KR")
+TEXT_LANGUAGES = ("ru", "kk", "uz")
+TEXT_FIELDS = ("name", "description", "hours", "how_to_reach")
+STALE_DAYS = 180
+MAX_RESULTS = 3
+_WORD = re.compile(r"[\w'ʻʼ‘’-]+", re.UNICODE)
+
+
+@cache
+def _seed() -> dict[str, Any]:
+    return yaml.safe_load(SEED.read_text(encoding="utf-8")) or {}
+
+
+def places() -> dict[str, dict[str, Any]]:
+    """city key → {country, names}; for the admin form's city list and the matcher."""
+    return dict(_seed().get("places") or {})
+
+
+def _matches(stem: str, words: list[str]) -> bool:
+    stem = stem.lower()
+    # Short names ("Ош", "ОАЭ") must be the whole word, or "ошибка" would be Osh.
+    if len(stem) <= 3:
+        return stem in words
+    return any(word.startswith(stem) for word in words)
+
+
+def find_place(text: str) -> tuple[str | None, str | None]:
+    """(city key, country) named in the text; a city wins over a country; (None, None) when neither."""
+    words = [w.replace("ʻ", "'").replace("’", "'").replace("‘", "'").replace("ʼ", "'") for w in _WORD.findall(text.lower())]
+    for city, info in places().items():
+        if any(_matches(name, words) for name in info.get("names") or ()):
+            return city, str(info["country"])
+    for country, names in (_seed().get("countries") or {}).items():
+        if any(_matches(name, words) for name in names or ()):
+            return None, str(country)
+    return None, None
+
+
+def localized(texts: dict[str, str] | None, language: str | None) -> str:
+    """The text in the language, else Russian (read by most), else any there is."""
+    texts = texts or {}
+    for lang in (language, "ru", *TEXT_LANGUAGES):
+        if lang and (texts.get(lang) or "").strip():
+            return texts[lang].strip()
+    return ""
+
+
+def format_entry(entry: ReferralEntry, language: str | None) -> str:
+    """One entry as a short paragraph a person can act on."""
+    parts = [localized(entry.name, language)]
+    for field in ("description", "hours", "how_to_reach"):
+        text = localized(getattr(entry, field), language)
+        if text:
+            parts.append(text)
+    return "\n".join(p for p in parts if p)
+
+
+async def referrals_for(session: AsyncSession, text: str, language: str | None) -> list[str]:
+    """Up to 3 active entries for the city (else the country) named in the message, formatted in the language."""
+    city, country = find_place(text)
+    if country is None:
+        return []
+    # Never-verified entries (the "[verify]" placeholders) are for coordinators, not for a person at risk.
+    query = select(ReferralEntry).where(ReferralEntry.active.is_(True), ReferralEntry.country == country,
+                                        ReferralEntry.last_verified.is_not(None))  # fmt: skip
+    rows = list((await session.scalars(query.order_by(ReferralEntry.id))).all())
+    if city is not None:
+        # The city's own entries first, then country-wide ones (hotlines); never another city's.
+        rows = [r for r in rows if r.city == city] + [r for r in rows if not r.city]
+    return [format_entry(r, language) for r in rows[:MAX_RESULTS]]
+
+
+HEADINGS = {
+    "ru": "Куда можно обратиться:",
+    "kk": "Көмек алуға болатын жерлер:",
+    "uz": "Qayerga murojaat qilish mumkin:",
+    "en": "Where you can get help:",
+}
+
+
+async def referral_message(session: AsyncSession, text: str, language: str | None) -> str:
+    """The extra bot message for the core: a heading and the entries, or "" when nothing matched."""
+    found = await referrals_for(session, text, language)
+    if not found:
+        return ""
+    return "\n\n".join([HEADINGS.get(language or "", HEADINGS["ru"]), *found])
+
+
+def stale_before(today: date) -> date:
+    return today - timedelta(days=STALE_DAYS)
+
+
+def is_stale(entry: ReferralEntry, today: date) -> bool:
+    return entry.last_verified is None or entry.last_verified < stale_before(today)
+
+
+async def seed_referrals(session: AsyncSession) -> int:
+    """Load the placeholder entries into an empty directory; returns how many were added (0 when not empty)."""
+    if await session.scalar(select(func.count()).select_from(ReferralEntry)):
+        return 0
+    entries = _seed().get("entries") or []
+    for item in entries:
+        session.add(ReferralEntry(
+            kind=item["kind"], country=item["country"], city=item.get("city") or "",
+            name=dict(item.get("name") or {}), description=dict(item.get("description") or {}),
+            hours=dict(item.get("hours") or {}),
+            how_to_reach=dict(item.get("how_to_reach") or {lang: "[coordinator: add]" for lang in TEXT_LANGUAGES}),
+            last_verified=None, active=True,
+        ))  # fmt: skip
+    await session.flush()
+    return len(entries)

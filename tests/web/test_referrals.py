@@ -1,0 +1,95 @@
+"""Coordinators keep the referral directory; operators read it and insert entries into replies."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from app.db import session_scope
+from app.models import AuditEntry, ReferralEntry
+from tests.web.conftest import person_writes, services_of, signed_in
+
+FORM = {"kind": "shelter", "country": "TR", "city": "istanbul", "last_verified": "2026-11-01", "active": "1",
+        "name_ru": "Приют Стамбул", "name_kk": "Ыстамбұл баспанасы", "name_uz": "Istanbul boshpanasi",
+        "how_to_reach_ru": "[coordinator: add]"}  # fmt: skip
+
+
+async def _rows(client) -> list[ReferralEntry]:  # type: ignore[no-untyped-def]
+    async with session_scope(services_of(client).sessionmaker) as session:
+        return list((await session.scalars(select(ReferralEntry).order_by(ReferralEntry.id))).all())
+
+
+async def _actions(client) -> list[str]:  # type: ignore[no-untyped-def]
+    async with session_scope(services_of(client).sessionmaker) as session:
+        return list((await session.scalars(select(AuditEntry.action))).all())
+
+
+async def test_coordinator_creates_edits_and_deletes_an_entry_with_audit(client) -> None:  # type: ignore[no-untyped-def]
+    token = await signed_in(client, "coord", role="coordinator")
+    response = await client.post("/admin/referrals/save", data={**FORM, "csrf": token})
+    assert response.status_code == 303
+    (entry,) = await _rows(client)
+    assert entry.name["kk"] == "Ыстамбұл баспанасы" and entry.last_verified == date(2026, 11, 1)
+    page = await client.get(f"/admin/referrals/edit?id={entry.id}")
+    assert "Istanbul boshpanasi" in page.text
+    await client.post("/admin/referrals/save", data={**FORM, "id": str(entry.id), "name_ru": "Приют (новый)", "csrf": token})
+    assert (await _rows(client))[0].name["ru"] == "Приют (новый)"
+    listing = await client.get("/admin/referrals")
+    assert "Приют (новый)" in listing.text
+    await client.post("/admin/referrals/delete", data={"id": str(entry.id), "csrf": token})
+    assert await _rows(client) == []
+    assert {"referral.create", "referral.update", "referral.delete"} <= set(await _actions(client))
+
+
+async def test_entry_without_a_name_in_every_language_is_refused(client) -> None:  # type: ignore[no-untyped-def]
+    token = await signed_in(client, "coord", role="coordinator")
+    response = await client.post("/admin/referrals/save", data={**FORM, "name_uz": "", "csrf": token})
+    assert response.status_code == 400 and "Приют Стамбул" in response.text
+    assert await _rows(client) == []
+
+
+async def test_stale_list_shows_unchecked_and_old_entries_until_checked_today(client) -> None:  # type: ignore[no-untyped-def]
+    token = await signed_in(client, "coord", role="coordinator")
+    await client.post("/admin/referrals/seed", data={"csrf": token})
+    await client.post("/admin/referrals/save", data={**FORM, "name_ru": "Свежая запись", "csrf": token,
+                                                     "last_verified": date.today().isoformat()})  # fmt: skip
+    page = (await client.get("/admin/referrals")).text
+    stale = page.split('id="stale"')[1].split("</section>")[0]
+    assert "[verify]" in stale and "Свежая запись" not in stale
+    seeded = (await _rows(client))[0]
+    await client.post("/admin/referrals/verify", data={"id": str(seeded.id), "csrf": token})
+    assert (await _rows(client))[0].last_verified is not None
+    assert "referral.verify" in await _actions(client)
+
+
+async def test_operator_reads_the_directory_but_cannot_change_it(client) -> None:  # type: ignore[no-untyped-def]
+    coord = await signed_in(client, "coord", role="coordinator")
+    await client.post("/admin/referrals/save", data={**FORM, "csrf": coord})
+    client.cookies.clear()
+    token = await signed_in(client, "olzhas", role="operator")
+    page = await client.get("/console/referrals?language=uz")
+    assert page.status_code == 200 and "Istanbul boshpanasi" in page.text
+    for path in ("/admin/referrals/save", "/admin/referrals/delete", "/admin/referrals/verify", "/admin/referrals/seed"):
+        response = await client.post(path, data={**FORM, "id": "1", "csrf": token})
+        assert response.status_code == 403, path
+    assert (await client.get("/admin/referrals")).status_code == 403
+    assert len(await _rows(client)) == 1
+
+
+async def test_every_referral_post_needs_the_csrf_token(client) -> None:  # type: ignore[no-untyped-def]
+    await signed_in(client, "coord", role="coordinator")
+    for path in ("/admin/referrals/save", "/admin/referrals/delete", "/admin/referrals/verify", "/admin/referrals/seed"):
+        response = await client.post(path, data={**FORM, "csrf": "forged"})
+        assert response.status_code == 403, path
+    assert await _rows(client) == []
+
+
+async def test_case_page_offers_referrals_in_the_case_language(client) -> None:  # type: ignore[no-untyped-def]
+    coord = await signed_in(client, "coord", role="coordinator")
+    await client.post("/admin/referrals/save", data={**FORM, "csrf": coord})
+    outcome = await person_writes(client, "где получить помощь в Стамбуле")
+    assert any("Приют Стамбул" in r.text for r in outcome.replies)
+    await client.post(f"/console/case/{outcome.case_alias}/take", data={"csrf": coord})
+    page = await client.get(f"/console/case/{outcome.case_alias}")
+    assert 'id="referral"' in page.text and "Приют Стамбул" in page.text and "/web/static/referrals.js" in page.text
