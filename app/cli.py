@@ -53,13 +53,11 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 async def _seed(settings) -> None:  # type: ignore[no-untyped-def]
     from app.db import create_engine, create_sessionmaker, session_scope
-    from app.referrals.service import seed_referrals
     from app.scripts.service import seed_scripts
 
     engine = create_engine(settings.database_url)
     async with session_scope(create_sessionmaker(engine)) as session:
         await seed_scripts(session)
-        await seed_referrals(session)
     await engine.dispose()
 
 
