@@ -1,14 +1,15 @@
 """Real-time events for consoles (new case, new message, case taken), published after commit.
 
-In-process fan-out by default; issue 7 adds a Redis bridge so every instance's
-consoles see every instance's events.
+In-process fan-out by default; with ``REDIS_URL`` set, ``app.realtime`` sets
+``remote`` so every instance's consoles see every instance's events (the
+bridge skips its own echo, so local consoles never get one twice).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from app.conversations.handoff import Event
@@ -20,8 +21,16 @@ class EventBus:
     def __init__(self, queue_size: int = 256) -> None:
         self._subscribers: set[asyncio.Queue[Event]] = set()
         self._queue_size = queue_size
+        # Set by the Redis bridge: forwards a locally published event to the other instances.
+        self.remote: Callable[[Event], None] | None = None
 
     def publish(self, event: Event) -> None:
+        self.deliver_local(event)
+        if self.remote is not None:
+            self.remote(event)
+
+    def deliver_local(self, event: Event) -> None:
+        """Hand an event to this process's consoles only (what arrives from Redis goes here)."""
         for queue in list(self._subscribers):
             try:
                 queue.put_nowait(event)

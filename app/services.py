@@ -57,6 +57,8 @@ class Services:
 
     async def close(self) -> None:
         await self.jobs.stop()
+        if (bridge := self.extras.get("realtime")) is not None:
+            await bridge.close()
         for sender in self.senders.values():
             try:
                 await sender.close()
@@ -79,14 +81,20 @@ async def build_services(
     from bots.webchat import WebChatHub
 
     hub = WebChatHub()
+    events = EventBus()
+    bridge = None
+    if settings.redis_url:  # several instances: events and web-chat frames travel over Redis
+        from app.realtime import start_bridge
+
+        bridge = await start_bridge(settings.redis_url, events, hub)
     if senders is None:
-        senders = build_senders(settings, hub)
+        senders = build_senders(settings, bridge.webchat if bridge else hub)  # type: ignore[arg-type]
     scripts = ScriptCatalog()
     async with session_scope(sessionmaker) as session:
         await scripts.reload(session)
     services = Services(
         settings=settings, engine=engine, sessionmaker=sessionmaker, vault=vault,
-        classifier=classifier or build_classifier(settings), scripts=scripts, events=EventBus(),
+        classifier=classifier or build_classifier(settings), scripts=scripts, events=events,
         handoff=QueueHandoff(), senders=dict(senders or {}), jobs=JobRunner(settings.worker_interval, clock), clock=clock,
     )  # fmt: skip
     skip_locked = not settings.is_sqlite
@@ -96,7 +104,7 @@ async def build_services(
                                    after_commit=lambda _o: services.jobs.wake())  # fmt: skip
     outbox = OutboxWorker(sessionmaker, vault, services.senders, max_attempts=settings.outbox_max_attempts,
                           skip_locked=skip_locked, events=services.events)  # fmt: skip
-    services.extras.update(deliveries=deliveries, outbox=outbox, webchat=senders.get("webchat", hub))
+    services.extras.update(deliveries=deliveries, outbox=outbox, webchat=senders.get("webchat", hub), realtime=bridge)
     services.jobs.add("deliveries", deliveries.run_once)
     services.jobs.add("outbox", outbox.run_once)
     services.handoff = RoutingHandoff(services)

@@ -14,7 +14,7 @@ import logging
 from fastapi import APIRouter, Request, Response
 from sqlalchemy import select
 
-from app.channels.webhooks import twiml, twilio_form
+from app.channels.webhooks import REFUSALS, twiml, twilio_form
 from app.conversations.service import Outcome, handle_inbound
 from app.db import session_scope
 from app.deps import ServicesDep
@@ -43,7 +43,7 @@ from bots.twilio_voice import (
 from routing import on_call
 
 log = logging.getLogger("helpline.voice")
-router = APIRouter(prefix="/webhooks/twilio", tags=["voice"])
+router = APIRouter(prefix="/webhooks/twilio", tags=["voice"], responses=REFUSALS)
 BASE = "/webhooks/twilio/voice"
 MAX_MENU_LOOPS = 2
 

@@ -16,6 +16,8 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from fastapi.responses import HTMLResponse
 
 from app.channels.webhooks import accept
+from app.errors import HelplineError
+from app.ratelimit import limiter_of
 from app.services import Services
 from bots.errors import InvalidRequest
 from bots.webchat import parse_frame
@@ -53,19 +55,36 @@ def _valid_session(value: str | None) -> str:
 async def chat_socket(websocket: WebSocket) -> None:
     services: Services = websocket.app.state.services
     session_id = _valid_session(websocket.query_params.get("session"))
+    limiter = limiter_of(services)
+    ip = limiter.ip_of(websocket.client.host if websocket.client else None, websocket.headers)
+    if not await limiter.allow_ip(ip):
+        await websocket.close(code=1013)  # try again later: one address opening sockets in a loop
+        return
     await websocket.accept()
     hub = services.extras["webchat"]
     await websocket.send_text(json.dumps({"type": "session", "session": session_id}))
     await hub.connect(session_id, websocket.send_text)
     try:
         while True:
-            raw = await websocket.receive_text()
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                break
+            raw = message.get("text") if message.get("text") is not None else message.get("bytes") or b""
             try:
                 inbound = parse_frame(raw, session_id)
             except InvalidRequest as exc:
                 await websocket.send_text(json.dumps({"type": "error", "message": exc.message}))
                 continue
-            await accept(services, inbound)
+            allowed, notice = await limiter.admit(services, inbound, ip)
+            if notice:
+                await websocket.send_text(json.dumps({"type": "message", "id": None, "text": notice}, ensure_ascii=False))
+            if not allowed:
+                continue
+            try:
+                await accept(services, inbound)
+            except HelplineError as exc:
+                await websocket.send_text(json.dumps({"type": "error", "message": exc.message}))
+                continue
             if inbound.command == "erase:yes":
                 hub.forget(session_id)
     except WebSocketDisconnect:

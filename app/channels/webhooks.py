@@ -13,12 +13,14 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from sqlalchemy import update
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.deliveries import store_delivery
 from app.deps import ServicesDep
 from app.errors import HelplineError
 from app.metrics import WEBHOOK_LATENCY
 from app.models import OutboxItem
+from app.ratelimit import limiter_of, send_notice
 from app.services import Services
 from bots.errors import InvalidRequest
 from bots.messages import InboundMessage
@@ -31,6 +33,14 @@ router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 MAX_BODY = 256 * 1024
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 FAILED_STATUSES = {"failed", "undelivered"}
+_ERROR = {"content": {"application/json": {"schema": {"type": "object", "properties": {
+    "error": {"type": "string"}, "message": {"type": "string"}}, "required": ["error", "message"]}}}}  # fmt: skip
+REFUSALS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "Malformed request", **_ERROR}, 403: {"description": "Wrong signature or secret", **_ERROR},
+    413: {"description": "Body too large", **_ERROR}, 422: {"description": "Invalid parameters", **_ERROR},
+    429: {"description": "Too many requests", **_ERROR},
+    503: {"description": "Storage unavailable: the provider retries", **_ERROR},
+}  # fmt: skip
 
 
 def refuse(exc: InvalidRequest) -> HelplineError:
@@ -48,19 +58,54 @@ async def read_body(request: Request) -> bytes:
     return body
 
 
+def _not_unicode(value: str | None) -> bool:
+    try:
+        (value or "").encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+async def guard_ip(request: Request, services: Services) -> None:
+    """Refuse a flood from one address (429) before any work, signature checks included."""
+    limiter = limiter_of(services)
+    ip = limiter.ip_of(request.client.host if request.client else None, request.headers)
+    if not await limiter.allow_ip(ip, webhook=True):
+        raise HelplineError("too many requests", status_code=429, code="rate_limited")
+
+
+async def admitted(services: Services, inbound: InboundMessage) -> bool:
+    """Per-contact limit with urgent messages exempt; a limited person gets one calm line."""
+    allowed, notice = await limiter_of(services).admit(services, inbound)
+    if notice:
+        await send_notice(services, inbound, notice)
+    return allowed
+
+
 async def accept(services: Services, inbound: InboundMessage, meta: dict[str, Any] | None = None) -> bool:
-    """Store a delivery once and wake the job loop; False for a provider retry of a stored one."""
-    async with services.sessionmaker() as session:
-        stored = await store_delivery(session, services.vault, inbound, meta)
-        await session.commit()
+    """Store a delivery once and wake the job loop; False for a provider retry of a stored one.
+
+    The database being away answers 503, so the provider keeps the update and retries it;
+    text that is not valid Unicode (a lone surrogate in JSON) is a 400 and is not stored.
+    """
+    if any(_not_unicode(v) for v in (inbound.text, inbound.external_id, inbound.external_message_id, inbound.command)):
+        raise HelplineError("text is not valid Unicode", status_code=400, code="invalid_request")
+    try:
+        async with services.sessionmaker() as session:
+            stored = await store_delivery(session, services.vault, inbound, meta)
+            await session.commit()
+    except (SQLAlchemyError, OSError) as exc:
+        log.warning("delivery not stored: %s", type(exc).__name__)
+        raise HelplineError("storage unavailable, retry later", status_code=503, code="unavailable") from exc
     if stored:
         services.jobs.wake()
     return stored is not None
 
 
-@router.post("/telegram", summary="Telegram Bot API webhook", responses={403: {"description": "Wrong secret"}})
+@router.post("/telegram", summary="Telegram Bot API webhook", responses=REFUSALS)
 async def telegram_webhook(request: Request, services: ServicesDep) -> dict[str, bool]:
     settings = services.settings
+    await guard_ip(request, services)
     expected = settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret else ""
     with WEBHOOK_LATENCY.labels("telegram").time():
         try:
@@ -71,6 +116,8 @@ async def telegram_webhook(request: Request, services: ServicesDep) -> dict[str,
         if parsed.inbound is None:
             return {"ok": True}  # an update kind we do not handle (edited message, poll…)
         meta = {"callback_query_id": parsed.callback_query_id, "callback_message_id": parsed.callback_message_id}
+        if parsed.inbound.text and not parsed.callback_query_id and not await admitted(services, parsed.inbound):
+            return {"ok": True}  # limited: 200 so Telegram does not redeliver it
         await accept(services, parsed.inbound, meta)
         if parsed.callback_query_id:
             _answer_callback(services, parsed.callback_query_id)
@@ -120,21 +167,24 @@ def twiml(body: str) -> Response:
     return Response(content=body, media_type="application/xml")
 
 
-@router.post("/twilio/sms", summary="Twilio incoming SMS", response_class=Response,
-             responses={403: {"description": "Wrong signature"}})  # fmt: skip
+@router.post("/twilio/sms", summary="Twilio incoming SMS", response_class=Response, responses=REFUSALS)
 async def twilio_sms(request: Request, services: ServicesDep) -> Response:
+    await guard_ip(request, services)
     with WEBHOOK_LATENCY.labels("sms").time():
         form = await twilio_form(request, services)
         try:
             inbound = parse_sms(form)
         except InvalidRequest as exc:
             raise refuse(exc) from exc
-        await accept(services, inbound)
+        if await admitted(services, inbound):
+            await accept(services, inbound)
     return twiml(EMPTY_TWIML)  # replies go through the outbox (REST), never inline
 
 
-@router.post("/twilio/status", summary="Twilio message status callback", response_class=Response)
+@router.post("/twilio/status", summary="Twilio message status callback", response_class=Response,
+             status_code=204, responses=REFUSALS)  # fmt: skip
 async def twilio_status(request: Request, services: ServicesDep) -> Response:
+    await guard_ip(request, services)
     form = await twilio_form(request, services)
     try:
         status = parse_status_callback(form)

@@ -200,6 +200,7 @@ def test_urgent_case_appears_live_and_is_taken_and_answered(live: LiveServer, br
     page.wait_for_load_state()
     assert "Мы с вами. Где вы сейчас?" in page.locator("#messages").inner_text()
     live.call(live.person_writes("Я на складе у вокзала", "+77017776655"))
-    page.wait_for_function("document.querySelector('#messages').innerText.includes('у вокзала')", timeout=10_000)
+    # A locator wait (not wait_for_function): the console's CSP rightly forbids eval.
+    page.locator("#messages", has_text="у вокзала").wait_for(timeout=10_000)
     assert "+7701" not in page.content()
     page.close()

@@ -1,0 +1,120 @@
+"""Two app instances on one PostgreSQL database, both running the job loop: every outbox row is
+sent once and every escalation step fires once (row claims with SKIP LOCKED)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections import Counter
+
+import pytest
+from sqlalchemy import func, select
+
+from app.db import session_scope
+from app.deliveries import store_delivery
+from app.models import AlertRef, Case, OutboxItem
+from app.outbox.service import enqueue
+from bots.messages import InboundMessage, OutboundMessage
+from tests.conftest import RecordingSender
+from tests.reliability.conftest import needs_pg
+
+pytestmark = needs_pg
+
+ROSTER = """
+operators:
+  - {login: aigerim, name: Aigerim, role: operator, languages: [kk, ru], telegram_chat_id: 5550001, phone: "+77010000001"}
+  - {login: coord, name: Coordinator, role: coordinator, languages: [ru, kk, uz], telegram_chat_id: 5550009, phone: "+77010000009"}
+schedules:
+  - name: hotline
+    timezone: Asia/Almaty
+    layers:
+      - {rotation: daily, handoff: "09:00", start: "2026-01-01", members: [aigerim]}
+escalation_policies:
+  - name: urgent
+    default: true
+    steps:
+      - {notify: {schedule: hotline}, via: [telegram, sms], wait_seconds: 1}
+      - {notify: {operators: [coord]}, via: [telegram, sms], wait_seconds: 1}
+    repeat: 0
+"""
+
+
+def _senders() -> dict[str, RecordingSender]:
+    return {name: RecordingSender(name) for name in ("telegram", "sms", "webchat", "voice")}
+
+
+@pytest.fixture
+async def two_instances(settings):  # type: ignore[no-untyped-def]
+    from app.oncall.roster_store import import_roster
+    from app.scripts.service import seed_scripts
+    from app.services import build_services
+
+    fast = settings.model_copy(update={"worker_interval": 0.05})
+    a = await build_services(fast, senders=_senders())
+    b = await build_services(fast, senders=_senders())
+    async with session_scope(a.sessionmaker) as session:
+        await seed_scripts(session)
+    async with session_scope(a.sessionmaker) as session:
+        await import_roster(session, a.vault, ROSTER, actor="test")
+    for s in (a, b):
+        async with a.sessionmaker() as session:
+            await s.scripts.reload(session)
+    yield a, b
+    await a.close()
+    await b.close()
+
+
+def _sent(*instances) -> list:  # type: ignore[no-untyped-def]
+    return [m for s in instances for sender in s.senders.values() for m in sender.sent]
+
+
+async def _until(predicate, timeout: float = 20.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if await predicate():
+            return
+        await asyncio.sleep(0.1)
+
+
+async def test_two_instances_send_each_outbox_row_exactly_once(two_instances) -> None:  # type: ignore[no-untyped-def]
+    a, b = two_instances
+    async with session_scope(a.sessionmaker) as session:
+        for i in range(300):
+            enqueue(session, a.vault, OutboundMessage(channel="sms", address=f"+7701{i:07d}", text=f"n{i}"))
+    a.jobs.start()
+    b.jobs.start()
+
+    async def all_sent() -> bool:
+        async with a.sessionmaker() as session:
+            return not await session.scalar(select(func.count()).select_from(OutboxItem).where(OutboxItem.status == "pending"))
+
+    await _until(all_sent)
+    addresses = Counter(m.address for m in _sent(a, b))
+    assert len(addresses) == 300 and set(addresses.values()) == {1}
+    assert a.senders["sms"].sent and b.senders["sms"].sent, "both instances took part"
+
+
+async def test_two_instances_fire_each_escalation_step_exactly_once(two_instances) -> None:  # type: ignore[no-untyped-def]
+    a, b = two_instances
+    async with session_scope(a.sessionmaker) as session:
+        for i in range(10):
+            await store_delivery(session, a.vault, InboundMessage(channel="sms", external_id=f"+7702{i:07d}",
+                                 external_message_id=uuid.uuid4().hex, text="нас заперли, помогите срочно"))  # fmt: skip
+    a.jobs.start()
+    b.jobs.start()
+
+    async def both_steps_done() -> bool:
+        async with a.sessionmaker() as session:
+            return (await session.scalar(select(func.count()).select_from(AlertRef))) >= 40
+
+    await _until(both_steps_done)
+    await asyncio.sleep(2.5)  # a double firing would show up here
+    async with a.sessionmaker() as session:
+        assert await session.scalar(select(func.count()).select_from(Case).where(Case.urgent.is_(True))) == 10
+        refs = Counter((r.case_id, r.operator_id, r.channel) for r in (await session.scalars(select(AlertRef))).all())
+    assert len(refs) == 40 and set(refs.values()) == {1}  # 10 cases x 2 operators x 2 channels, each once
+    to_operators = Counter((m.channel, m.address, m.text) for m in _sent(a, b)
+                           if m.address in ("5550001", "5550009", "+77010000001", "+77010000009"))  # fmt: skip
+    assert set(to_operators.values()) == {1}, "an operator got the same alert twice"
+    assert sum(1 for channel, _, _ in to_operators if channel == "sms") == 20  # both steps, SMS leg, once each
