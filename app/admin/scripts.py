@@ -66,8 +66,14 @@ async def _key_page(request: Request, session: SessionDep, key: str, *, error: s
     for (lang, variant), cell in cells.items():
         shown = cell["draft"] or cell["published"]
         cell["segments"] = edits.segments(shown.text) if variant == "sms" and shown else 0  # type: ignore[union-attr]
+    audio: dict[str, str] = {}
+    for row in await edits.rows_for(session, f"audio.{key}"):
+        if row.status == "published" and row.language not in audio:
+            audio[row.language] = row.text  # newest first, as rows_for orders them
+    has_voice = any(cells[(lang, "voice")]["published"] for lang in LANGUAGES)
     return render(request, "admin_script_key.html", {
         "key": key, "cells": cells, "variants": VARIANTS, "error": error, "preview": preview,
+        "audio": audio, "has_voice": has_voice,
         "preview_form": preview_form or {"language": "ru", "variant": "chat", "message": ""},
         "has_drafts": any(c["draft"] for c in cells.values()),
     }, status_code)  # fmt: skip

@@ -35,6 +35,10 @@ def install(app: FastAPI) -> None:
     app.include_router(auth_routes.router)
     app.include_router(console.router)
     app.include_router(scripts.router)
+    from app.admin import audio
+
+    app.include_router(audio.router)
+    app.include_router(audio.media)
     app.include_router(stats.router)
     app.include_router(accounts.router)
     from app.admin import nlu_admin
