@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from app.conversations.handoff import Handoff, QueueHandoff
+from app.conversations.handoff import Handoff
 from app.oncall.escalations import audit_overdue, run_due
 from app.oncall.handoff import RoutingHandoff
 from app.conversations.service import CoreDeps, Outcome
@@ -39,13 +39,14 @@ class Services:
     classifier: Classifier
     scripts: ScriptCatalog
     events: EventBus
-    handoff: Handoff
+    handoff: Handoff | None  # set right after construction: routing needs the services
     senders: dict[str, Sender]
     jobs: JobRunner
     clock: Callable[[], datetime] = utcnow
     extras: dict[str, Any] = field(default_factory=dict)
 
     def core_deps(self) -> CoreDeps:
+        assert self.handoff is not None
         return CoreDeps(vault=self.vault, classifier=self.classifier, scripts=self.scripts, handoff=self.handoff,
                         clock=self.clock, discreet=self.settings.discreet_mode)  # fmt: skip
 
@@ -95,7 +96,7 @@ async def build_services(
     services = Services(
         settings=settings, engine=engine, sessionmaker=sessionmaker, vault=vault,
         classifier=classifier or build_classifier(settings), scripts=scripts, events=events,
-        handoff=QueueHandoff(), senders=dict(senders or {}), jobs=JobRunner(settings.worker_interval, clock), clock=clock,
+        handoff=None, senders=dict(senders or {}), jobs=JobRunner(settings.worker_interval, clock), clock=clock,
     )  # fmt: skip
     skip_locked = not settings.is_sqlite
     # Deliveries and the outbox run on wall-clock time; `clock` drives conversations and escalations.

@@ -35,26 +35,3 @@ class Handoff(Protocol):
     ) -> tuple[bool, list[Event]]:
         """Relay to the owning operator; True when a human has the case and the bot stays quiet."""
         ...
-
-
-class QueueHandoff:
-    """No routing configured: cases wait in the console queue, urgent ones on top."""
-
-    async def on_urgent(self, session: AsyncSession, case: Case, reasons: list[str], now: datetime) -> list[Event]:
-        return self._wait(case, now, urgent=True)
-
-    async def on_human_requested(self, session: AsyncSession, case: Case, now: datetime) -> list[Event]:
-        return self._wait(case, now, urgent=case.urgent)
-
-    async def on_person_message(
-        self, session: AsyncSession, case: Case, message: Message, text: str, now: datetime
-    ) -> tuple[bool, list[Event]]:
-        relayed = case.status == "assigned"
-        return relayed, [Event("case.message", {"case": case.alias})]
-
-    @staticmethod
-    def _wait(case: Case, now: datetime, *, urgent: bool) -> list[Event]:
-        if case.status == "bot":
-            case.status = "waiting"
-            case.waiting_since = now
-        return [Event("case.waiting", {"case": case.alias, "urgent": urgent, "language": case.language or ""})]
