@@ -31,8 +31,13 @@ bench: install
 	$(BIN)/python bench/core_bench.py
 	$(BIN)/python bench/nlu_bench.py
 
+# The optional Rasa backend: its own Python 3.10 venv, our data exported, trained, served on loopback.
+# Then run the app with HELPLINE_NLU_BACKEND=rasa (HELPLINE_RASA_URL defaults to http://127.0.0.1:5005).
 rasa: install
 	bash rasa/setup.sh
+	$(BIN)/helpline nlu export-rasa var/rasa-project
+	cd var/rasa-project && ../../.venv-rasa/bin/rasa train nlu --fixed-model-name helpline --out models
+	cd var/rasa-project && ../../.venv-rasa/bin/rasa run --enable-api -i 127.0.0.1 -p 5005 -m models/helpline.tar.gz
 
 clean:
 	rm -rf $(VENV) .pytest_cache
