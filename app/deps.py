@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.db import session_scope
 from app.services import Services
 
 
@@ -20,13 +21,8 @@ ServicesDep = Annotated[Services, Depends(get_services)]
 
 async def get_session(services: ServicesDep) -> AsyncIterator[AsyncSession]:
     """The request boundary: the one place a request's work is committed."""
-    async with services.sessionmaker() as session:
-        try:
-            yield session
-            await session.commit()
-        except BaseException:
-            await session.rollback()
-            raise
+    async with session_scope(services.sessionmaker) as session:
+        yield session
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]

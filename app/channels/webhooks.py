@@ -15,6 +15,7 @@ from fastapi import APIRouter, Request, Response
 from sqlalchemy import update
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.db import session_scope
 from app.deliveries import store_delivery
 from app.deps import ServicesDep
 from app.errors import HelplineError
@@ -91,9 +92,8 @@ async def accept(services: Services, inbound: InboundMessage, meta: dict[str, An
     if any(_not_unicode(v) for v in (inbound.text, inbound.external_id, inbound.external_message_id, inbound.command)):
         raise HelplineError("text is not valid Unicode", status_code=400, code="invalid_request")
     try:
-        async with services.sessionmaker() as session:
+        async with session_scope(services.sessionmaker) as session:
             stored = await store_delivery(session, services.vault, inbound, meta)
-            await session.commit()
     except (SQLAlchemyError, OSError) as exc:
         log.warning("delivery not stored: %s", type(exc).__name__)
         raise HelplineError("storage unavailable, retry later", status_code=503, code="unavailable") from exc

@@ -92,9 +92,7 @@ class _Turn:
         if self.deps.discreet and key in ("welcome", "fallback"):
             key = f"discreet_{key}"
         values.setdefault("alias", self.case.alias)
-        if "{numbers}" in self.deps.scripts.get(key, self.case.language, self.variant):
-            values.setdefault("numbers", self.deps.scripts.numbers(self.contact.country, self.case.language))
-        return self.deps.scripts.get(key, self.case.language, self.variant, **values)
+        return self.deps.scripts.get(key, self.case.language, self.variant, country=self.contact.country, **values)
 
     def label(self, name: str) -> str:
         return self.deps.scripts.label(name, self.case.language)

@@ -202,10 +202,7 @@ async def tell_person(session: AsyncSession, services: Services, case: Case, key
     if contact is None or contact.address_enc is None or contact.stopped:
         return
     variant = "sms" if case.channel == "sms" else "chat"
-    template = services.scripts.get(key, case.language, variant)
-    if "{numbers}" in template:
-        values.setdefault("numbers", services.scripts.numbers(contact.country, case.language))
-    body = services.scripts.get(key, case.language, variant, alias=case.alias, **values)
+    body = services.scripts.get(key, case.language, variant, country=contact.country, alias=case.alias, **values)
     if not body:
         return
     message = Message(id=uuid.uuid4(), case_id=case.id, direction="out", sender="bot", channel=case.channel)

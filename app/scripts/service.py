@@ -115,8 +115,12 @@ class ScriptCatalog:
         self.texts = {(k, lang, v): t for k, lang, v, t in rows.all()}
         self.generation += 1
 
-    def get(self, key: str, language: str | None, variant: str = "chat", **values: str) -> str:
-        """The text to send, with placeholders filled; never raises for a missing text."""
+    def get(self, key: str, language: str | None, variant: str = "chat", *, country: str | None = None,
+            **values: str) -> str:  # fmt: skip
+        """The text to send, with placeholders filled; never raises for a missing text.
+
+        ``{numbers}`` is filled with the emergency numbers for ``country`` (or the language's) unless given.
+        """
         lang = language if language in LANGUAGES else "ru"
         for candidate in ((key, lang, variant), (key, lang, "chat"), (key, "en", variant), (key, "en", "chat"), (key, "ru", "chat")):
             if candidate in self.texts:
@@ -125,6 +129,8 @@ class ScriptCatalog:
         else:
             log.warning("script text missing: %s", key)
             return ""
+        if "{numbers}" in text and "numbers" not in values:
+            values["numbers"] = self.numbers(country, language)
         if values:
             text = text.format_map(_Defaults(values))
         return text
