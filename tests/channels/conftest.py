@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from pydantic import SecretStr
 
 from app.cli import _seed
 from app.main import create_app
@@ -20,22 +21,17 @@ HOTLINE = "+77170000000"
 
 @pytest.fixture
 def channel_settings(settings: Settings, fake_telegram: FakeTelegramAPI, fake_twilio: FakeTwilioAPI) -> Settings:
+    # model_copy does not validate: secrets go in as SecretStr, as the settings class would make them.
     return settings.model_copy(update={
-        "telegram_token": fake_telegram.token, "telegram_webhook_secret": SECRET,
+        "telegram_token": SecretStr(fake_telegram.token), "telegram_webhook_secret": SecretStr(SECRET),
         "telegram_api_base": fake_telegram.base_url, "twilio_account_sid": DEFAULT_ACCOUNT_SID,
-        "twilio_auth_token": DEFAULT_AUTH_TOKEN, "twilio_phone_number": HOTLINE,
+        "twilio_auth_token": SecretStr(DEFAULT_AUTH_TOKEN), "twilio_phone_number": HOTLINE,
         "twilio_api_base": fake_twilio.base_url, "public_url": "https://helpline.example.org",
     })  # fmt: skip
 
 
 @pytest.fixture
 async def client(channel_settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    from pydantic import SecretStr
-
-    for name in ("telegram_token", "telegram_webhook_secret", "twilio_auth_token"):
-        value = getattr(channel_settings, name)
-        if isinstance(value, str):
-            object.__setattr__(channel_settings, name, SecretStr(value))
     await _seed(channel_settings)
     app = create_app(channel_settings)
     async with app.router.lifespan_context(app):

@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from pydantic import SecretStr
 
 from app.cli import _seed
 from app.db import session_scope
@@ -24,10 +23,6 @@ HEADERS = {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "applicati
 
 @pytest.fixture
 async def world(channel_settings) -> AsyncIterator[tuple[httpx.AsyncClient, Clock]]:  # type: ignore[no-untyped-def]
-    for name in ("telegram_token", "telegram_webhook_secret", "twilio_auth_token"):
-        value = getattr(channel_settings, name)
-        if isinstance(value, str):
-            object.__setattr__(channel_settings, name, SecretStr(value))
     await _seed(channel_settings)
     clock = Clock(MORNING)
     app = create_app(channel_settings, clock=clock)
