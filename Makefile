@@ -22,6 +22,11 @@ test: install
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
+# Style and types: ruff and mypy as configured in pyproject.toml.
+lint: install
+	$(BIN)/ruff check app bots nlu routing tests bench migrations
+	$(BIN)/mypy
+
 # The same suite on PostgreSQL (expects a server on 127.0.0.1:5432, trust auth).
 test-pg: install
 	HELPLINE_TEST_DATABASE_URL=$${HELPLINE_TEST_DATABASE_URL:-postgresql+asyncpg://postgres@127.0.0.1:5432/test} \

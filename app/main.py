@@ -1,47 +1,75 @@
-"""The FastAPI app factory; engines, clients and the model are built in the lifespan."""
+"""The FastAPI app: every room's router mounted from one table; the container is built in the lifespan."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
+from fastapi.staticfiles import StaticFiles
 
-from app.api import health
-from app.channels import install as install_channels
-from app.errors import install_error_handlers
-from app.logs import configure_logging
-from app.services import Services, build_services
-from app.settings import Settings, load_settings
+from app.auth import routes as auth
+from app.auth.deps import install_page_errors
+from app.channels import routes as webhooks
+from app.channels import voice, webchat
+from app.oncall import roster_routes
+from app.oncall import routes as console
+from app.operators import routes as accounts
+from app.platform.errors import install_error_handlers
+from app.platform.logs import configure_logging
+from app.platform.settings import Settings, load_settings
+from app.referrals import routes as referrals
+from app.runtime import health
+from app.runtime.container import build_container
+from app.scripts import audio
+from app.scripts import routes as scripts
+from app.statistics import routes as statistics
+from app.understanding import routes as understanding
+from app.web import STATIC
+from app.web.security import SecurityHeaders
 
-Hook = Callable[[FastAPI, Services], Any]
-ROUTER_HOOKS: list[Hook] = []
+# Order matters only where paths overlap; this is the order they are matched in.
+ROUTERS: tuple[APIRouter, ...] = (
+    health.router,
+    auth.router,
+    console.router,
+    scripts.router,
+    audio.router,
+    audio.media,
+    statistics.router,
+    accounts.router,
+    understanding.router,
+    roster_routes.router,
+    referrals.admin_router,
+    referrals.console_router,
+    webhooks.router,
+    voice.router,
+    webchat.router,
+)
 
 
-def create_app(settings: Settings | None = None, **service_overrides: Any) -> FastAPI:
-    """Build the app; ``service_overrides`` (classifier, senders, clock) serve tests and benches."""
+def create_app(settings: Settings | None = None, **overrides: Any) -> FastAPI:
+    """Build the app; ``overrides`` (classifier, senders, clock) serve tests and benches."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         resolved = settings or load_settings()
         configure_logging(resolved.log_level, resolved.log_json)
-        services = await build_services(resolved, **service_overrides)
-        app.state.services = services
-        for hook in ROUTER_HOOKS:
-            result = hook(app, services)
-            if hasattr(result, "__await__"):
-                await result
+        container = await build_container(resolved, **overrides)
+        app.state.container = container
         if resolved.worker_enabled:
-            services.jobs.start()
+            container.jobs.start()
         try:
             yield
         finally:
-            await services.close()
+            await container.close()
 
     app = FastAPI(title="Helpline", version="0.1.0", lifespan=lifespan)
     install_error_handlers(app)
-    app.include_router(health.router)
-    from app.web import install as install_web; install_web(app)  # noqa: E702
-    install_channels(app)
+    install_page_errors(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    app.mount("/web/static", StaticFiles(directory=STATIC), name="web-static")
+    app.add_middleware(SecurityHeaders)
     return app

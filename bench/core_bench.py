@@ -22,13 +22,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import text  # noqa: E402
 from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
 
-from app.cli import _seed  # noqa: E402
+from app.scripts.service import seed_database  # noqa: E402
 from app.conversations.service import handle_inbound  # noqa: E402
-from app.db import session_scope  # noqa: E402
-from app.logs import configure_logging  # noqa: E402
-from app.migrate import upgrade  # noqa: E402
-from app.services import build_services  # noqa: E402
-from app.settings import Settings, new_key_spec  # noqa: E402
+from app.platform.db import session_scope  # noqa: E402
+from app.platform.logs import configure_logging  # noqa: E402
+from app.platform.migrate import upgrade  # noqa: E402
+from app.runtime.container import build_container  # noqa: E402
+from app.platform.settings import Settings, new_key_spec  # noqa: E402
 from bots.messages import InboundMessage  # noqa: E402
 
 TEXTS = [
@@ -43,8 +43,8 @@ async def measure(url: str, messages: int, contacts: int, backend: str) -> dict[
                         secret_key="s" * 40, encryption_keys=new_key_spec("k1"), worker_enabled=False,
                         nlu_backend=backend, log_level="WARNING")  # fmt: skip
     upgrade(url)
-    await _seed(settings)
-    services = await build_services(settings)
+    await seed_database(settings.database_url)
+    services = await build_container(settings)
     latencies: list[float] = []
     started = time.perf_counter()
     for i in range(messages):
@@ -52,7 +52,7 @@ async def measure(url: str, messages: int, contacts: int, backend: str) -> dict[
                                  external_message_id=f"bench:{uuid.uuid4().hex}", text=TEXTS[i % len(TEXTS)])  # fmt: skip
         t0 = time.perf_counter()
         async with session_scope(services.sessionmaker) as session:
-            await handle_inbound(session, inbound, services.core_deps())
+            await handle_inbound(session, inbound, services.core)
         latencies.append((time.perf_counter() - t0) * 1000)
     elapsed = time.perf_counter() - started
     await services.close()

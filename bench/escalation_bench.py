@@ -22,15 +22,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import select  # noqa: E402
 
-from app.channels.webhooks import accept  # noqa: E402
-from app.cli import _seed  # noqa: E402
-from app.db import session_scope  # noqa: E402
-from app.logs import configure_logging  # noqa: E402
-from app.migrate import upgrade  # noqa: E402
-from app.models import Escalation  # noqa: E402
+
+from app.scripts.service import seed_database  # noqa: E402
+from app.platform.db import session_scope  # noqa: E402
+from app.platform.logs import configure_logging  # noqa: E402
+from app.platform.migrate import upgrade  # noqa: E402
+from app.platform.models import Escalation  # noqa: E402
 from app.oncall.roster_store import import_roster  # noqa: E402
-from app.services import build_services  # noqa: E402
-from app.settings import Settings, new_key_spec  # noqa: E402
+from app.runtime.container import build_container  # noqa: E402
+from app.platform.settings import Settings, new_key_spec  # noqa: E402
 from bots.messages import InboundMessage  # noqa: E402
 from tests.fakes.telegram_api import FakeTelegramAPI  # noqa: E402
 
@@ -87,8 +87,8 @@ async def main() -> None:
                             telegram_token=fake.token, telegram_webhook_secret="x" * 20,
                             telegram_api_base=fake.base_url, worker_interval=0.05)  # fmt: skip
         upgrade(url)
-        await _seed(settings)
-        services = await build_services(settings)
+        await seed_database(settings.database_url)
+        services = await build_container(settings)
         async with session_scope(services.sessionmaker) as session:
             await import_roster(session, services.vault, ROSTER)
         services.jobs.start()
@@ -99,7 +99,7 @@ async def main() -> None:
             inbound = InboundMessage(channel="telegram", external_id=chat, external_message_id=f"tg:{uuid.uuid4().hex}",
                                      text="помогите меня заперли срочно")  # fmt: skip
             stored[chat] = time.monotonic()
-            await accept(services, inbound)
+            await services.intake.accept(inbound)
             chats[chat] = ""
             await asyncio.sleep(0.02)
         deadline = time.monotonic() + 90

@@ -31,7 +31,7 @@ from fastapi import FastAPI, Request  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
 
-from app.settings import new_key_spec  # noqa: E402
+from app.platform.settings import new_key_spec  # noqa: E402
 
 SECRET = "bench-webhook-secret-0123456789"
 PG_ADMIN = os.environ.get("HELPLINE_BENCH_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
@@ -130,9 +130,9 @@ async def pending(db_url: str) -> int:
 
 
 async def prepare(kind: str, tmp: str) -> tuple[str, str | None]:
-    from app.cli import _seed
-    from app.migrate import upgrade
-    from app.settings import Settings
+    from app.scripts.service import seed_database
+    from app.platform.migrate import upgrade
+    from app.platform.settings import Settings
 
     if kind == "sqlite":
         url = f"sqlite+aiosqlite:///{tmp}/bench.db"
@@ -145,8 +145,7 @@ async def prepare(kind: str, tmp: str) -> tuple[str, str | None]:
         await admin.dispose()
         url = PG_ADMIN.rsplit("/", 1)[0] + "/" + dbname
     await asyncio.to_thread(upgrade, url)
-    await _seed(Settings(database_url=url, data_dir=Path(tmp), pepper="b" * 40, secret_key="c" * 40,
-                         encryption_keys=KEYS))  # fmt: skip
+    await seed_database(url)
     return url, dbname
 
 

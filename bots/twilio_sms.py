@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -11,9 +9,10 @@ from twilio.base.exceptions import TwilioRestException
 
 from bots.errors import InvalidRequest
 from bots.messages import Attachment, InboundMessage, OutboundMessage, SendError, SendResult
+from bots.sms_text import fit_sms, is_gsm7, sms_segments
 from bots.twilio_rest import RetryableResponse, make_client, to_send_error, verify_twilio_signature
 
-__all__ = ["DeliveryStatus", "TwilioSMSSender", "fit_sms", "parse_sms", "parse_status_callback",
+__all__ = ["DeliveryStatus", "TwilioSMSSender", "fit_sms", "is_gsm7", "parse_sms", "parse_status_callback",
            "sms_segments", "verify_twilio_signature"]  # fmt: skip
 
 MAX_SMS_BODY = 1600  # Twilio's own limit for one concatenated message
@@ -25,13 +24,6 @@ KEYWORDS: dict[str, tuple[str, str | None]] = {
     "help": ("help", None),
 }  # fmt: skip
 CALL_NOT_IN_PROGRESS = 21220  # hanging up a call that already ended
-
-GSM7_BASIC = set(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
-    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
-)
-GSM7_EXTENDED = set("^{}\\[~]|€\f")  # each costs two septets
-
 
 @dataclass(frozen=True, slots=True)
 class DeliveryStatus:
@@ -89,49 +81,6 @@ def parse_status_callback(form: Mapping[str, str]) -> DeliveryStatus:
         status=_required(form, "MessageStatus", "SmsStatus"),
         error_code=form.get("ErrorCode") or None,
     )
-
-
-def is_gsm7(text: str) -> bool:
-    return all(ch in GSM7_BASIC or ch in GSM7_EXTENDED for ch in text)
-
-
-def _units(text: str) -> tuple[int, int, int]:
-    """(length in encoding units, single-segment limit, per-segment limit when concatenated)."""
-    if is_gsm7(text):
-        return sum(2 if ch in GSM7_EXTENDED else 1 for ch in text), 160, 153
-    return len(text.encode("utf-16-le")) // 2, 70, 67
-
-
-def sms_segments(text: str) -> int:
-    """How many SMS parts Twilio bills for ``text`` (GSM-7 160/153, else UCS-2 70/67)."""
-    units, single, multi = _units(text)
-    return 1 if units <= single else math.ceil(units / multi)
-
-
-def fit_sms(text: str, max_segments: int = 2) -> str:
-    """Cut ``text`` on a word boundary so it fits ``max_segments`` parts, marking the cut.
-
-    GSM-7 texts are marked with "..." because "…" is not GSM-7 and would switch the
-    whole message to UCS-2, more than halving what fits.
-    """
-    if sms_segments(text) <= max_segments:
-        return text
-    ellipsis = "..." if is_gsm7(text) else "…"
-    low, high = 0, len(text)  # longest prefix that fits with the ellipsis
-    while low < high:
-        mid = (low + high + 1) // 2
-        if sms_segments(text[:mid].rstrip() + ellipsis) <= max_segments:
-            low = mid
-        else:
-            high = mid - 1
-    cut = text[:low]
-    space = max(cut.rfind(" "), cut.rfind("\n"))
-    if space > low // 2 and not text[low : low + 1].isspace():
-        cut = cut[:space]
-    cut = cut.rstrip()
-    while cut and unicodedata.category(cut[-1]).startswith("P") and cut[-1] not in ")»\"'":
-        cut = cut[:-1]
-    return cut.rstrip() + ellipsis
 
 
 class TwilioSMSSender:

@@ -7,8 +7,8 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from app.db import create_engine
-from app.models import Base
+from app.platform.db import create_engine
+from app.platform.models import Base
 
 config = context.config
 target_metadata = Base.metadata
@@ -18,7 +18,7 @@ def _url() -> str:
     url = config.get_main_option("sqlalchemy.url")
     if url:
         return url
-    from app.settings import Settings
+    from app.platform.settings import Settings
 
     return Settings().database_url
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from app.models import Base
-from app.settings import Settings, new_key_spec
+from app.platform.models import Base
+from app.platform.settings import Settings, new_key_spec
 from bots.messages import OutboundMessage, SendError, SendResult
 
 PG_URL = os.environ.get("HELPLINE_TEST_DATABASE_URL", "")
@@ -32,7 +32,7 @@ def nlu_model_path() -> Path:
 
 @pytest.fixture(scope="session")
 def db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    from app.migrate import upgrade
+    from app.platform.migrate import upgrade
 
     url = PG_URL or f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'helpline.db'}"
     upgrade(url)
@@ -42,7 +42,7 @@ def db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture
 async def clean_db(db_url: str) -> AsyncIterator[str]:
     """Every test starts from empty tables (schema stays migrated)."""
-    from app.db import create_engine
+    from app.platform.db import create_engine
 
     engine = create_engine(db_url)
     async with engine.begin() as conn:
@@ -91,15 +91,15 @@ def recording_senders() -> dict[str, RecordingSender]:
 
 @pytest.fixture
 async def services(settings: Settings, recording_senders: dict[str, RecordingSender]) -> AsyncIterator[object]:
-    from app.db import create_engine, create_sessionmaker, session_scope
+    from app.platform.db import create_engine, create_sessionmaker, session_scope
     from app.scripts.service import seed_scripts
-    from app.services import build_services
+    from app.runtime.container import build_container
 
     engine = create_engine(settings.database_url)
     async with session_scope(create_sessionmaker(engine)) as session:
         await seed_scripts(session)
     await engine.dispose()
-    built = await build_services(settings, senders=recording_senders)
+    built = await build_container(settings, senders=recording_senders)
     yield built
     await built.close()
 
@@ -126,10 +126,10 @@ async def app_client(settings: Settings, recording_senders: dict[str, RecordingS
     """The real app (lifespan included) behind an in-process HTTP client."""
     import httpx
 
-    from app.cli import _seed
+    from app.scripts.service import seed_database
     from app.main import create_app
 
-    await _seed(settings)
+    await seed_database(settings.database_url)
     app = create_app(settings, senders=recording_senders)
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:

@@ -1,1 +1,1 @@
-"""Sign-in, sessions, CSRF and roles for the web workspaces (console and admin)."""
+"""Sign-in (password, TOTP, lockout) and who may see which page; the cookies themselves are ``app.web.session``."""

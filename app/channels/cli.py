@@ -6,13 +6,15 @@ import argparse
 import asyncio
 import sys
 
-from app.cli import REGISTRARS, OneLineParser, _settings
+from app.inbound.accept import Intake
+from app.platform.commands import Handler, OneLineParser, Subparsers, settings_or_exit
+from app.platform.settings import Settings
+from bots.errors import InvalidRequest
+from bots.telegram import TelegramSender, parse_update, poll
 
 
 def cmd_set_webhook(args: argparse.Namespace) -> int:
-    from bots.telegram import TelegramSender
-
-    settings = _settings()
+    settings = settings_or_exit()
     if not settings.telegram_token or not settings.telegram_webhook_secret:
         print("helpline: set HELPLINE_TELEGRAM_TOKEN and HELPLINE_TELEGRAM_WEBHOOK_SECRET first", file=sys.stderr)
         return 2
@@ -20,11 +22,12 @@ def cmd_set_webhook(args: argparse.Namespace) -> int:
     if not url.startswith("https://"):
         print("helpline: Telegram only calls https webhooks; set HELPLINE_PUBLIC_URL", file=sys.stderr)
         return 2
+    token, secret = settings.telegram_token.get_secret_value(), settings.telegram_webhook_secret.get_secret_value()
 
     async def run() -> None:
-        sender = TelegramSender(settings.telegram_token.get_secret_value(), settings.telegram_api_base)
+        sender = TelegramSender(token, settings.telegram_api_base)
         try:
-            await sender.set_webhook(url, settings.telegram_webhook_secret.get_secret_value())
+            await sender.set_webhook(url, secret)
         finally:
             await sender.close()
 
@@ -33,52 +36,27 @@ def cmd_set_webhook(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_poll(_: argparse.Namespace) -> int:
-    """Long polling for development: updates take the same path as webhook deliveries."""
-    from app.channels.webhooks import accept
-    from app.migrate import upgrade
-    from app.services import build_services
-    from bots.errors import InvalidRequest
-    from bots.telegram import parse_update, poll
+async def poll_into(settings: Settings, intake: Intake) -> None:
+    """Long polling for development: updates take the same path as webhook deliveries (``Intake.accept``)."""
+    assert settings.telegram_token is not None
 
-    settings = _settings()
-    if not settings.telegram_token:
-        print("helpline: set HELPLINE_TELEGRAM_TOKEN first", file=sys.stderr)
-        return 2
-    upgrade(settings.database_url)
-
-    async def run() -> None:
-        services = await build_services(settings)
-        services.jobs.start()
-
-        async def handle(raw: bytes) -> None:
-            try:
-                parsed = parse_update(raw)
-            except InvalidRequest:
-                return
-            if parsed.inbound is not None:
-                await accept(services, parsed.inbound, {"callback_query_id": parsed.callback_query_id})
-
+    async def handle(raw: bytes) -> None:
         try:
-            print("polling Telegram; Ctrl-C to stop")
-            await poll(settings.telegram_token.get_secret_value(), settings.telegram_api_base, handle)
-        finally:
-            await services.close()
+            parsed = parse_update(raw)
+        except InvalidRequest:
+            return
+        if parsed.inbound is not None:
+            await intake.accept(parsed.inbound, {"callback_query_id": parsed.callback_query_id})
 
-    try:
-        asyncio.run(run())
-    except KeyboardInterrupt:
-        pass
-    return 0
+    print("polling Telegram; Ctrl-C to stop")
+    await poll(settings.telegram_token.get_secret_value(), settings.telegram_api_base, handle)
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: Subparsers, *, poll_command: Handler) -> None:
+    """``poll_command`` runs the whole app around ``poll_into`` (``app.runtime.terminal``)."""
     telegram = sub.add_parser("telegram", help="the Telegram bot").add_subparsers(dest="action", required=True,
                                                                                   parser_class=OneLineParser)  # fmt: skip
     p = telegram.add_parser("set-webhook", help="register PUBLIC_URL/webhooks/telegram with Telegram")
     p.add_argument("--url", help="override the webhook URL")
     p.set_defaults(func=cmd_set_webhook)
-    telegram.add_parser("poll", help="long polling instead of a webhook (development)").set_defaults(func=cmd_poll)
-
-
-REGISTRARS.append(register)
+    telegram.add_parser("poll", help="long polling instead of a webhook (development)").set_defaults(func=poll_command)

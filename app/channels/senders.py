@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.settings import Settings
+from app.platform.settings import Settings
 from bots.messages import Sender
 from bots.webchat import WebChatHub
 

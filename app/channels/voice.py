@@ -10,21 +10,30 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.channels.webhooks import REFUSALS, twiml, twilio_form
-from app.conversations.service import Outcome, handle_inbound
-from app.db import session_scope
-from app.deps import ServicesDep
-from app.errors import HelplineError
-from app.models import Message, Operator
+from app.channels.routes import twilio_form, twiml
+from app.conversations.service import Conversation
+from app.inbound.accept import REFUSALS
+from app.inbound.route import Outcome
 from app.oncall import alerts
 from app.oncall import service as ops
+from app.oncall.escalations import OnCallDeps
 from app.oncall.roster_store import load_roster
-from app.privacy import audit
-from app.services import Services
+from app.platform.audit import audit
+from app.platform.db import after_commit
+from app.platform.deps import SessionDep, provided
+from app.platform.errors import HelplineError
+from app.platform.events import EventBus
+from app.platform.models import Case, Message, Operator
+from app.platform.settings import Settings
+from app.scripts.service import ScriptCatalog
 from bots.errors import InvalidRequest
 from bots.messages import InboundMessage
 from bots.twilio_voice import (
@@ -37,6 +46,7 @@ from bots.twilio_voice import (
     operator_whisper,
     parse_call_status,
     parse_voice,
+    say_or_play,
     voicemail,
     whisper_result,
 )
@@ -48,17 +58,45 @@ BASE = "/webhooks/twilio/voice"
 MAX_MENU_LOOPS = 2
 
 
-def _prompt(services: Services, key: str, lang: str | None) -> Prompt:
+class PhoneLine:
+    """What the phone line uses: the conversation core, on-call, the bot's texts, and the way to tell others.
+
+    Each step runs inside the request's transaction (Twilio waits for TwiML);
+    console events and the job loop's wake-up follow its commit.
+    """
+
+    def __init__(self, settings: Settings, scripts: ScriptCatalog, core: Conversation, oncall: OnCallDeps,
+                 events: EventBus, wake: Callable[[], None]) -> None:  # fmt: skip
+        self.settings = settings
+        self.scripts = scripts
+        self.core = core
+        self.oncall = oncall
+        self.events = events
+        self.wake = wake
+
+    def clock(self) -> datetime:
+        return self.oncall.clock()
+
+    def announce(self, session: AsyncSession, outcome_events: list) -> None:  # type: ignore[type-arg]
+        """After the request commits: consoles hear of it, and what it queued is sent at once."""
+        after_commit(session, lambda: self.events.publish_all(outcome_events))
+        after_commit(session, self.wake)
+
+
+LineDep = Annotated[PhoneLine, Depends(provided("phone_line"))]
+
+
+def _prompt(line: PhoneLine, key: str, lang: str | None) -> Prompt:
     """An uploaded recording in the caller's language, else Russian text-to-speech (no kk/uz voices)."""
-    audio = services.scripts.get(f"audio.{key}", lang, "voice") if lang else ""
+    audio = line.scripts.get(f"audio.{key}", lang, "voice") if lang else ""
     if audio:
         return Prompt(text="", language=lang or "ru", audio_url=audio)
     speak = lang if lang in ("ru", "en") else "ru"
-    return Prompt(text=services.scripts.get(key, speak, "voice"), language=speak)
+    return Prompt(text=line.scripts.get(key, speak, "voice"), language=speak)
 
 
-def _url(services: Services, path: str) -> str:
-    return services.settings.public_url.rstrip("/") + path
+def _url(line: PhoneLine, path: str) -> str:
+    return line.settings.public_url.rstrip("/") + path
 
 
 def _parse(form: dict[str, str], step: str | None = None) -> InboundMessage:
@@ -68,156 +106,147 @@ def _parse(form: dict[str, str], step: str | None = None) -> InboundMessage:
         raise HelplineError(exc.message, status_code=exc.status) from exc
 
 
-async def _core(services: Services, inbound: InboundMessage) -> Outcome:
-    async with session_scope(services.sessionmaker) as session:
-        outcome = await handle_inbound(session, inbound, services.core_deps())
-    services.events.publish_all(outcome.events)
-    services.jobs.wake()
+async def _core(line: PhoneLine, session: AsyncSession, inbound: InboundMessage) -> Outcome:
+    outcome = await line.core.handle(session, inbound)
+    line.announce(session, outcome.events)
     return outcome
 
 
 @router.post("/voice", summary="Incoming call", response_class=Response)
-async def incoming_call(request: Request, services: ServicesDep) -> Response:
-    form = await twilio_form(request, services)
+async def incoming_call(request: Request, line: LineDep, session: SessionDep) -> Response:
+    form = await twilio_form(request, line.settings)
     inbound = dataclasses.replace(_parse(form), command="call")
-    await _core(services, inbound)
-    prompts = [_prompt(services, "choose_language", lang) for lang in ("ru", "kk", "uz")]
+    await _core(line, session, inbound)
+    prompts = [_prompt(line, "choose_language", lang) for lang in ("ru", "kk", "uz")]
     unique = list({(p.text, p.audio_url): p for p in prompts}.values())
-    return twiml(language_menu(unique, _url(services, f"{BASE}/language")))
+    return twiml(language_menu(unique, _url(line, f"{BASE}/language")))
 
 
 @router.post("/voice/language", summary="Language chosen", response_class=Response)
-async def choose_language(request: Request, services: ServicesDep) -> Response:
-    form = await twilio_form(request, services)
+async def choose_language(request: Request, line: LineDep, session: SessionDep) -> Response:
+    form = await twilio_form(request, line.settings)
     lang = language_for_digit(form.get("Digits")) or "ru"
     inbound = dataclasses.replace(_parse(form, "lang"), command=f"lang:{lang}")
-    await _core(services, inbound)
-    return twiml(main_menu(lang, [_prompt(services, "voice_main_menu", lang)], _url(services, f"{BASE}/menu?lang={lang}&n=0")))
+    await _core(line, session, inbound)
+    return twiml(main_menu(lang, [_prompt(line, "voice_main_menu", lang)], _url(line, f"{BASE}/menu?lang={lang}&n=0")))
 
 
 @router.post("/voice/menu", summary="Main menu answer", response_class=Response)
-async def menu(request: Request, services: ServicesDep, lang: str = "ru", n: int = 0) -> Response:
-    form = await twilio_form(request, services)
+async def menu(request: Request, line: LineDep, session: SessionDep, lang: str = "ru", n: int = 0) -> Response:
+    form = await twilio_form(request, line.settings)
     digits = (form.get("Digits") or "").strip()
     speech = (form.get("SpeechResult") or "").strip()
-    again = _url(services, f"{BASE}/menu?lang={lang}&n={n + 1}")
+    again = _url(line, f"{BASE}/menu?lang={lang}&n={n + 1}")
     if digits == "0":
-        outcome = await _core(services, dataclasses.replace(_parse(form, f"menu{n}"), command="urgent_call"))
-        return twiml(await _connect(services, outcome, lang))
+        outcome = await _core(line, session, dataclasses.replace(_parse(form, f"menu{n}"), command="urgent_call"))
+        return twiml(await _connect(line, session, outcome, lang))
     if digits == "1":
-        prompts = [_prompt(services, "voice_info", lang), _prompt(services, "voice_main_menu", lang)]
+        prompts = [_prompt(line, "voice_info", lang), _prompt(line, "voice_main_menu", lang)]
         return twiml(main_menu(lang, prompts, again))
     if speech:
-        outcome = await _core(services, dataclasses.replace(_parse(form, f"speech{n}"), command=None))
+        outcome = await _core(line, session, dataclasses.replace(_parse(form, f"speech{n}"), command=None))
         if outcome.urgent:
-            return twiml(await _connect(services, outcome, lang))
+            return twiml(await _connect(line, session, outcome, lang))
         said = [Prompt(text=r.text, language=lang if lang in ("ru", "en") else "ru") for r in outcome.replies if r.text]
-        return twiml(main_menu(lang, [*said, _prompt(services, "voice_main_menu", lang)], again))
+        return twiml(main_menu(lang, [*said, _prompt(line, "voice_main_menu", lang)], again))
     if n >= MAX_MENU_LOOPS:
-        goodbye = _prompt(services, "voice_goodbye", lang)
-        return twiml(main_menu(lang, [goodbye], _url(services, f"{BASE}/menu?lang={lang}&n=99"))
+        goodbye = _prompt(line, "voice_goodbye", lang)
+        return twiml(main_menu(lang, [goodbye], _url(line, f"{BASE}/menu?lang={lang}&n=99"))
                      if n < 99 else hangup())  # fmt: skip
-    return twiml(main_menu(lang, [_prompt(services, "voice_main_menu", lang)], again))
+    return twiml(main_menu(lang, [_prompt(line, "voice_main_menu", lang)], again))
 
 
-async def _connect(services: Services, outcome: Outcome, lang: str) -> str:
+async def _connect(line: PhoneLine, session: AsyncSession, outcome: Outcome, lang: str) -> str:
     """Dial the operators on call now (hotline number shown), else go straight to voicemail."""
-    numbers = await _on_call_numbers(services, lang)
-    hotline = services.settings.twilio_phone_number or ""
+    numbers = await _on_call_numbers(line, session, lang)
+    hotline = line.settings.twilio_phone_number or ""
     case = outcome.case_alias or ""
     if numbers and hotline:
-        return dial_operators(numbers, hotline, _url(services, f"{BASE}/dial-result?case={case}&lang={lang}"),
-                              _url(services, f"{BASE}/whisper?case={case}"))  # fmt: skip
-    return voicemail(_prompt(services, "voice_voicemail", lang), _url(services, f"{BASE}/recording?lang={lang}"))
+        return dial_operators(numbers, hotline, _url(line, f"{BASE}/dial-result?case={case}&lang={lang}"),
+                              _url(line, f"{BASE}/whisper?case={case}"))  # fmt: skip
+    return voicemail(_prompt(line, "voice_voicemail", lang), _url(line, f"{BASE}/recording?lang={lang}"))
 
 
-async def _on_call_numbers(services: Services, lang: str) -> list[str]:
-    now = services.clock()
-    async with services.sessionmaker() as session:
-        roster = await load_roster(session)
-        logins = [login for s in roster.schedules for login in on_call(s, now)]
-        ops_ = (await session.scalars(select(Operator).where(Operator.login.in_(logins), Operator.active.is_(True)))).all()
+async def _on_call_numbers(line: PhoneLine, session: AsyncSession, lang: str) -> list[str]:
+    now = line.clock()
+    roster = await load_roster(session)
+    logins = [login for s in roster.schedules for login in on_call(s, now)]
+    ops_ = (await session.scalars(select(Operator).where(Operator.login.in_(logins), Operator.active.is_(True)))).all()
     speakers = [o for o in ops_ if lang in (o.languages or [])] or list(ops_)
-    return [services.vault.decrypt(o.phone_enc, f"operator:{o.id}:phone") for o in speakers if o.phone_enc]
+    return [line.oncall.vault.decrypt(o.phone_enc, f"operator:{o.id}:phone") for o in speakers if o.phone_enc]
 
 
 @router.post("/voice/dial-result", summary="Result of dialling operators", response_class=Response)
-async def dial_result(request: Request, services: ServicesDep, case: str = "", lang: str = "ru") -> Response:
-    form = await twilio_form(request, services)
+async def dial_result(request: Request, line: LineDep, session: SessionDep, case: str = "", lang: str = "ru") -> Response:
+    form = await twilio_form(request, line.settings)
     if (form.get("DialCallStatus") or "") == "completed":
         return twiml(hangup())
-    return twiml(voicemail(_prompt(services, "voice_voicemail", lang), _url(services, f"{BASE}/recording?lang={lang}")))
+    return twiml(voicemail(_prompt(line, "voice_voicemail", lang), _url(line, f"{BASE}/recording?lang={lang}")))
 
 
 @router.post("/voice/whisper", summary="Played to an operator before bridging", response_class=Response)
-async def whisper(request: Request, services: ServicesDep, case: str = "") -> Response:
-    await twilio_form(request, services)
+async def whisper(request: Request, line: LineDep, session: SessionDep, case: str = "") -> Response:
+    await twilio_form(request, line.settings)
     prompt = Prompt(text=alerts.text("voice_alert", "ru"), language="ru")
-    return twiml(operator_whisper(prompt, _url(services, f"{BASE}/whisper-result?case={case}")))
+    return twiml(operator_whisper(prompt, _url(line, f"{BASE}/whisper-result?case={case}")))
 
 
 @router.post("/voice/whisper-result", summary="Operator accepted or declined", response_class=Response)
-async def whisper_answer(request: Request, services: ServicesDep, case: str = "") -> Response:
-    form = await twilio_form(request, services)
+async def whisper_answer(request: Request, line: LineDep, session: SessionDep, case: str = "") -> Response:
+    form = await twilio_form(request, line.settings)
     digits = form.get("Digits")
     if (digits or "").strip() == "1" and case:
-        await _take_by_phone(services, case, form.get("To") or form.get("Called") or "")
+        await _take_by_phone(line, session, case, form.get("To") or form.get("Called") or "")
     return twiml(whisper_result(digits))
 
 
 @router.post("/voice/recording", summary="Voicemail recorded", response_class=Response)
-async def recording(request: Request, services: ServicesDep, lang: str = "ru") -> Response:
-    form = await twilio_form(request, services)
-    await _core(services, _parse(form, "rec"))
-    response = main_menu(lang, [_prompt(services, "voice_goodbye", lang)], _url(services, f"{BASE}/menu?lang={lang}&n=99"))
+async def recording(request: Request, line: LineDep, session: SessionDep, lang: str = "ru") -> Response:
+    form = await twilio_form(request, line.settings)
+    await _core(line, session, _parse(form, "rec"))
+    response = main_menu(lang, [_prompt(line, "voice_goodbye", lang)], _url(line, f"{BASE}/menu?lang={lang}&n=99"))
     return twiml(response)
 
 
 @router.post("/voice/alert", summary="Alert call to an operator: press 1 to take", response_class=Response)
-async def alert_call(request: Request, services: ServicesDep, case: str = "", fence: int | None = None) -> Response:
-    await twilio_form(request, services)
+async def alert_call(request: Request, line: LineDep, session: SessionDep, case: str = "", fence: int | None = None) -> Response:
+    await twilio_form(request, line.settings)
     prompt = Prompt(text=alerts.text("voice_alert", "ru"), language="ru")
     action = f"{BASE}/alert/answer?case={case}" + (f"&fence={fence}" if fence is not None else "")
-    return twiml(operator_whisper(prompt, _url(services, action)))
+    return twiml(operator_whisper(prompt, _url(line, action)))
 
 
 @router.post("/voice/alert/answer", summary="Operator pressed a key on an alert call", response_class=Response)
-async def alert_answer(request: Request, services: ServicesDep, case: str = "", fence: int | None = None) -> Response:
-    form = await twilio_form(request, services)
+async def alert_answer(request: Request, line: LineDep, session: SessionDep, case: str = "", fence: int | None = None) -> Response:
+    form = await twilio_form(request, line.settings)
     if (form.get("Digits") or "").strip() != "1" or not case:
         return twiml(hangup())
-    ok = await _take_by_phone(services, case, form.get("To") or form.get("Called") or "", fence)
+    ok = await _take_by_phone(line, session, case, form.get("To") or form.get("Called") or "", fence)
     key = "you_took" if ok else "already_taken"
     prompt = Prompt(text=alerts.text(key, "ru", case=case), language="ru")
-    from bots.twilio_voice import say_or_play
-
     return twiml(say_or_play(prompt))
 
 
-async def _take_by_phone(services: Services, case: str, phone: str, fence: int | None = None) -> bool:
-    pseudonym = services.vault.pseudonym("sms", phone)
-    async with session_scope(services.sessionmaker) as session:
-        operator = await session.scalar(select(Operator).where(Operator.phone_pseudonym == pseudonym))
-        if operator is None:
-            return False
-        result = await ops.take_case(session, services, case, operator, fence)
-    services.events.publish_all(result.events)
-    services.jobs.wake()
+async def _take_by_phone(line: PhoneLine, session: AsyncSession, case: str, phone: str,
+                         fence: int | None = None) -> bool:  # fmt: skip
+    pseudonym = line.oncall.vault.pseudonym("sms", phone)
+    operator = await session.scalar(select(Operator).where(Operator.phone_pseudonym == pseudonym))
+    if operator is None:
+        return False
+    result = await ops.take_case(session, line.oncall, case, operator, fence)
+    line.announce(session, result.events)
     return result.ok
 
 
 @router.post("/call-status", summary="Call status callback", response_class=Response)
-async def call_status(request: Request, services: ServicesDep) -> Response:
-    form = await twilio_form(request, services)
+async def call_status(request: Request, line: LineDep, session: SessionDep) -> Response:
+    form = await twilio_form(request, line.settings)
     try:
         status = parse_call_status(form)
     except InvalidRequest as exc:
         raise HelplineError(exc.message, status_code=exc.status) from exc
-    async with session_scope(services.sessionmaker) as session:
-        message = await session.scalar(select(Message).where(Message.external_id == f"call:{status.call_sid}"))
-        if message is not None:
-            from app.models import Case
-
-            case = await session.get(Case, message.case_id)
-            audit(session, "twilio", f"call.{status.status}", case.alias if case else None, duration=status.duration or 0)
+    message = await session.scalar(select(Message).where(Message.external_id == f"call:{status.call_sid}"))
+    if message is not None:
+        case = await session.get(Case, message.case_id)
+        audit(session, "twilio", f"call.{status.status}", case.alias if case else None, duration=status.duration or 0)
     return Response(status_code=204)

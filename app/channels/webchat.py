@@ -12,13 +12,14 @@ import logging
 import secrets
 from pathlib import Path
 
-from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, WebSocket, WebSocketDisconnect
 from fastapi.responses import HTMLResponse
 
-from app.channels.webhooks import accept
-from app.errors import HelplineError
-from app.ratelimit import limiter_of
-from app.services import Services
+from app.inbound.accept import IntakeDep
+from app.platform.deps import provided
+from app.platform.errors import HelplineError
 from bots.errors import InvalidRequest
 from bots.webchat import parse_frame
 
@@ -26,6 +27,8 @@ log = logging.getLogger("helpline.webchat")
 router = APIRouter(tags=["web chat"])
 PAGE = (Path(__file__).parent / "templates" / "chat.html").read_text(encoding="utf-8")
 NEUTRAL = (Path(__file__).parent / "templates" / "neutral.html").read_text(encoding="utf-8")
+# The page sockets: the local hub, or its Redis-backed cluster wrapper (same interface).
+HubDep = Annotated[Any, Depends(provided("webchat"))]
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'unsafe-inline'; "
     "connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
@@ -52,16 +55,14 @@ def _valid_session(value: str | None) -> str:
 
 
 @router.websocket("/chat/ws")
-async def chat_socket(websocket: WebSocket) -> None:
-    services: Services = websocket.app.state.services
+async def chat_socket(websocket: WebSocket, intake: IntakeDep, hub: HubDep) -> None:
     session_id = _valid_session(websocket.query_params.get("session"))
-    limiter = limiter_of(services)
+    limiter = intake.limiter
     ip = limiter.ip_of(websocket.client.host if websocket.client else None, websocket.headers)
     if not await limiter.allow_ip(ip):
         await websocket.close(code=1013)  # try again later: one address opening sockets in a loop
         return
     await websocket.accept()
-    hub = services.extras["webchat"]
     await websocket.send_text(json.dumps({"type": "session", "session": session_id}))
     await hub.connect(session_id, websocket.send_text)
     try:
@@ -75,13 +76,13 @@ async def chat_socket(websocket: WebSocket) -> None:
             except InvalidRequest as exc:
                 await websocket.send_text(json.dumps({"type": "error", "message": exc.message}))
                 continue
-            allowed, notice = await limiter.admit(services, inbound, ip)
+            allowed, notice = await intake.admitted(inbound, ip)
             if notice:
                 await websocket.send_text(json.dumps({"type": "message", "id": None, "text": notice}, ensure_ascii=False))
             if not allowed:
                 continue
             try:
-                await accept(services, inbound)
+                await intake.accept(inbound)
             except HelplineError as exc:
                 await websocket.send_text(json.dumps({"type": "error", "message": exc.message}))
                 continue

@@ -8,21 +8,13 @@ caller's transaction and described by the events it returns.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import Case, Message
-
-
-@dataclass
-class Event:
-    """Something consoles should learn after the commit (new case, message, taken)."""
-
-    name: str
-    data: dict[str, object] = field(default_factory=dict)
+from app.platform.events import Event
+from app.platform.models import Case, Message
 
 
 class Handoff(Protocol):

@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import Case, Contact, DailyCount, Message
+from app.platform.models import Case, Contact, DailyCount, Message
 
 ALIAS_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -40,10 +40,6 @@ async def open_case(session: AsyncSession, contact_id: uuid.UUID) -> Case | None
         .order_by(Case.created_at.desc())
         .limit(1)
     )
-
-
-async def case_by_alias(session: AsyncSession, alias: str) -> Case | None:
-    return await session.scalar(select(Case).where(Case.alias == alias))
 
 
 async def count_message(session: AsyncSession, day: date, channel: str, language: str, intent: str, urgent: bool) -> None:

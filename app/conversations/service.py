@@ -1,8 +1,9 @@
-"""The one entry point every channel reaches: ``handle_inbound``.
+"""The conversation core: ``handle_inbound``, the one entry point every person's message reaches.
 
 dedupe → contact (pseudonym) → open case → NLU → reply from the active
 script → urgent? hand to routing → messages, outbox rows and events, all in
 the caller's transaction. The caller (request or job boundary) commits.
+``Conversation`` is the same core as the way in (``app.inbound.route``) sees it.
 """
 
 from __future__ import annotations
@@ -10,23 +11,27 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.conversations import repository as repo
-from app.conversations.handoff import Event, Handoff
-from app.identity import Vault
-from app.metrics import DUPLICATES, INBOUND, URGENT
-from app.models import Case, Contact, Message, utcnow
-from app.nlu_gateway import Classifier
+from app.conversations.handoff import Handoff
+from app.inbound.route import Outcome
 from app.outbox.service import enqueue
-from app.privacy import erase_contact
-from app.scripts.service import ScriptCatalog, country_of_phone
-from bots.messages import Button, InboundMessage, OutboundMessage
-from bots.twilio_sms import fit_sms
+from app.platform.events import Event
+from app.platform.identity import Vault
+from app.platform.metrics import DUPLICATES, INBOUND, URGENT
+from app.platform.models import Case, Contact, Message, utcnow
+from app.platform.phone import country_of_phone
+from app.privacy.service import erase_contact
+from app.referrals.service import referral_message
+from app.scripts.service import ScriptCatalog
+from app.understanding.gateway import Classifier
+from bots.messages import Button, Channel, InboundMessage, OutboundMessage
+from bots.sms_text import fit_sms
 
 if TYPE_CHECKING:
     from nlu import Prediction
@@ -34,7 +39,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("helpline.core")
 
 # Channels whose reply goes back in the provider's own HTTP response, not the outbox.
-SYNC_CHANNELS = frozenset({"voice", "cli"})
+SYNC_CHANNELS: frozenset[Channel] = frozenset({"voice", "cli"})
 PICKABLE_LANGUAGES = ("ru", "kk", "uz", "en")
 YES_WORDS = frozenset({"да", "иә", "ия", "ие", "ha", "xa", "ҳа", "ха", "yes", "y", "1", "ok", "ок", "hа"})
 NO_WORDS = frozenset({"нет", "жоқ", "жок", "yo'q", "yoq", "йўқ", "no", "n", "0"})
@@ -60,16 +65,19 @@ class CoreDeps:
     discreet: bool = False
 
 
-@dataclass
-class Outcome:
-    duplicate: bool = False
-    case_id: uuid.UUID | None = None
-    case_alias: str | None = None
-    intent: str | None = None
-    language: str | None = None
-    urgent: bool = False
-    replies: list[OutboundMessage] = field(default_factory=list)
-    events: list[Event] = field(default_factory=list)
+class Conversation:
+    """``app.inbound.route.Handler`` for people: the core with its dependencies bound.
+
+    ``scripts`` swaps the catalogue for one call (the coordinators' preview of drafts).
+    """
+
+    def __init__(self, deps: CoreDeps) -> None:
+        self.deps = deps
+
+    async def handle(self, session: AsyncSession, inbound: InboundMessage, *,
+                     scripts: ScriptCatalog | None = None) -> Outcome:  # fmt: skip
+        deps = self.deps if scripts is None else replace(self.deps, scripts=scripts)
+        return await handle_inbound(session, inbound, deps)
 
 
 @dataclass
@@ -349,8 +357,6 @@ async def _referrals(turn: _Turn, intent: str) -> None:
     """One extra message with shelters, lawyers, consulates in the city or country the person named."""
     if intent not in REFERRAL_INTENTS or not turn.inbound.text:
         return
-    from app.referrals.service import referral_message
-
     turn.say(await referral_message(turn.session, turn.inbound.text, turn.case.language))
 
 

@@ -1,0 +1,1 @@
+"""On-call: escalations and alerts, operators' actions on cases, the console and roster pages, the on-call CLI."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -11,33 +10,22 @@ from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from app.cli import REGISTRARS, OneLineParser, _settings
-from app.db import create_engine, create_sessionmaker, session_scope
-from app.identity import Vault
-from app.models import utcnow
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.oncall.roster_store import export_roster, import_roster, load_roster
+from app.platform.commands import OneLineParser, Subparsers, settings_or_exit, with_session
+from app.platform.identity import Vault
+from app.platform.models import utcnow
 from routing import RosterError, on_call_by_language, timeline
 
 T = TypeVar("T")
 
 
-def _with_session(work: Callable[..., Awaitable[T]]) -> T:
-    settings = _settings()
-
-    async def run() -> T:
-        engine = create_engine(settings.database_url)
-        vault = Vault(settings.pepper.get_secret_value(), settings.key_list)
-        try:
-            async with session_scope(create_sessionmaker(engine)) as session:
-                return await work(session, vault)
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(run())
+def _with_session(work: Callable[[AsyncSession, Vault], Awaitable[T]]) -> T:
+    return with_session(settings_or_exit(), work)
 
 
 def cmd_oncall_now(_: argparse.Namespace) -> int:
-    from app.oncall.roster_store import load_roster
-
     now = utcnow()
     roster = _with_session(lambda s, v: load_roster(s))
     by_language = on_call_by_language(roster, now)
@@ -49,8 +37,6 @@ def cmd_oncall_now(_: argparse.Namespace) -> int:
 
 
 def cmd_oncall_show(args: argparse.Namespace) -> int:
-    from app.oncall.roster_store import load_roster
-
     roster = _with_session(lambda s, v: load_roster(s))
     start = utcnow()
     end = start + timedelta(days=args.days)
@@ -65,8 +51,6 @@ def cmd_oncall_show(args: argparse.Namespace) -> int:
 
 
 def cmd_roster_import(args: argparse.Namespace) -> int:
-    from app.oncall.roster_store import import_roster
-
     path = Path(args.file)
     if not path.exists():
         print(f"helpline: no such file: {path}", file=sys.stderr)
@@ -85,13 +69,11 @@ def cmd_roster_import(args: argparse.Namespace) -> int:
 
 
 def cmd_roster_export(_: argparse.Namespace) -> int:
-    from app.oncall.roster_store import export_roster
-
     print(_with_session(lambda s, v: export_roster(s, v)), end="")
     return 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: Subparsers) -> None:
     oncall = sub.add_parser("oncall", help="who is on call").add_subparsers(dest="action", required=True,
                                                                             parser_class=OneLineParser)  # fmt: skip
     oncall.add_parser("now", help="who is on call now, per language").set_defaults(func=cmd_oncall_now)
@@ -105,5 +87,3 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_roster_import)
     roster.add_parser("export", help="print the roster as YAML").set_defaults(func=cmd_roster_export)
 
-
-REGISTRARS.append(register)

@@ -3,25 +3,28 @@
 routing decides (pure); this module persists the state in one row per case,
 arms durable timers (``escalations.next_at``), and turns commands into outbox
 rows and console events inside the caller's transaction. Timers are claimed
-with SKIP LOCKED on PostgreSQL, so several instances never fire one twice.
+with SKIP LOCKED on PostgreSQL, so several instances never fire one twice;
+``Timers.run_due`` and ``Timers.audit_overdue`` are the job-loop steps.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
-from typing import TYPE_CHECKING
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.conversations.handoff import Event
-from app.models import AlertRef, Case, Contact, Escalation, Message, Operator, OutboxItem
+from app.platform.events import Event, EventBus
+from app.platform.identity import Vault
+from app.platform.models import AlertRef, Case, Contact, Escalation, Message, Operator, OutboxItem
 from app.oncall import alerts
 from app.oncall.roster_store import load_roster
 from app.outbox.service import enqueue
+from app.scripts.service import ScriptCatalog
 from bots.messages import Button, OutboundMessage
 from routing import (
     AlertCoordinators,
@@ -41,11 +44,19 @@ from routing import (
 )
 from routing import Event as RoutingEvent
 
-if TYPE_CHECKING:
-    from app.services import Services
 
 log = logging.getLogger("helpline.escalations")
 PERSON_KEYS = {"no_one_available_yet": "no_one_available", "operator_joined": "operator_joined", "case_closed": "case_closed"}
+
+
+@dataclass(frozen=True)
+class OnCallDeps:
+    """What on-call work uses: the vault (contact details), the bot's texts, the clock, the public URL (alert calls)."""
+
+    vault: Vault
+    scripts: ScriptCatalog
+    clock: Callable[[], datetime]
+    public_url: str
 
 
 @dataclass
@@ -64,7 +75,7 @@ async def escalation_for(session: AsyncSession, case_id: uuid.UUID, *, lock: boo
     return await session.scalar(query)
 
 
-async def apply(session: AsyncSession, services: Services, case: Case, event: RoutingEvent, now: datetime) -> Applied:
+async def apply(session: AsyncSession, deps: OnCallDeps, case: Case, event: RoutingEvent, now: datetime) -> Applied:
     """Feed one event to the case's escalation, persist the new state, execute its commands."""
     row = await escalation_for(session, case.id, lock=True)
     state = EscalationState.from_dict(row.state) if row is not None and row.state else None
@@ -85,10 +96,10 @@ async def apply(session: AsyncSession, services: Services, case: Case, event: Ro
     row.next_at = new_state.next_at
     row.updated_at = now
     await session.flush()
-    return await _execute(session, services, case, new_state, commands, now)
+    return await _execute(session, deps, case, new_state, commands, now)
 
 
-async def _execute(session: AsyncSession, services: Services, case: Case, state: EscalationState,
+async def _execute(session: AsyncSession, deps: OnCallDeps, case: Case, state: EscalationState,
                    commands: list[Command], now: datetime) -> Applied:  # fmt: skip
     applied = Applied()
     operators = {o.login: o for o in (await session.scalars(select(Operator))).all()}
@@ -96,26 +107,26 @@ async def _execute(session: AsyncSession, services: Services, case: Case, state:
         if isinstance(command, Notify):
             op = operators.get(command.login)
             if op is not None:
-                await _notify(session, services, case, op, command)
+                await _notify(session, deps, case, op, command)
                 applied.events.append(Event("case.alert", {"case": case.alias, "login": op.login, "urgent": case.urgent,
                                                            "language": case.language or ""}))  # fmt: skip
         elif isinstance(command, WithdrawAlerts):
-            await _withdraw(session, services, case, operators, command)
+            await _withdraw(session, deps, case, operators, command)
         elif isinstance(command, AlertCoordinators):
             logins = command.logins or tuple(o.login for o in operators.values() if o.role == "coordinator" and o.active)
             for login in logins:
                 if (op := operators.get(login)) is not None:
-                    _to_operator(session, services, op, case, alerts.text("exhausted", _lang(op), case=case.alias))
+                    _to_operator(session, deps, op, case, alerts.text("exhausted", _lang(op), case=case.alias))
             applied.events.append(Event("case.exhausted", {"case": case.alias, "urgent": True}))
         elif isinstance(command, TellPerson):
-            await tell_person(session, services, case, PERSON_KEYS.get(command.text_key, command.text_key))
+            await tell_person(session, deps, case, PERSON_KEYS.get(command.text_key, command.text_key))
         elif isinstance(command, TakeAccepted):
             applied.accepted = True
         elif isinstance(command, TakeRejected):
             applied.rejected_reason = command.reason
         elif isinstance(command, OwnerReleased):
             if (op := operators.get(command.login)) is not None:
-                _to_operator(session, services, op, case, alerts.text("released", _lang(op), case=case.alias,
+                _to_operator(session, deps, op, case, alerts.text("released", _lang(op), case=case.alias,
                                                                       reason=command.reason))  # fmt: skip
             case.status, case.assigned_operator_id, case.taken_at = "waiting", None, None
             applied.events.append(Event("case.waiting", {"case": case.alias, "urgent": case.urgent,
@@ -129,25 +140,25 @@ def _lang(op: Operator) -> str:
     return (op.languages or ["ru"])[0]
 
 
-def _operator_address(services: Services, op: Operator, channel: str) -> str | None:
+def _operator_address(deps: OnCallDeps, op: Operator, channel: str) -> str | None:
     if channel == "telegram" and op.telegram_chat_enc:
-        return services.vault.decrypt(op.telegram_chat_enc, f"operator:{op.id}:telegram")
+        return deps.vault.decrypt(op.telegram_chat_enc, f"operator:{op.id}:telegram")
     if channel in ("sms", "voice") and op.phone_enc:
-        return services.vault.decrypt(op.phone_enc, f"operator:{op.id}:phone")
+        return deps.vault.decrypt(op.phone_enc, f"operator:{op.id}:phone")
     return None
 
 
-def _to_operator(session: AsyncSession, services: Services, op: Operator, case: Case, body: str) -> None:
+def _to_operator(session: AsyncSession, deps: OnCallDeps, op: Operator, case: Case, body: str) -> None:
     """A plain message to an operator's Telegram chat (console operators see events)."""
-    address = _operator_address(services, op, "telegram")
+    address = _operator_address(deps, op, "telegram")
     if address:
-        enqueue(session, services.vault, OutboundMessage(channel="telegram", address=address, text=body),
+        enqueue(session, deps.vault, OutboundMessage(channel="telegram", address=address, text=body),
                 kind="alert", case_id=case.id)  # fmt: skip
 
 
-async def _notify(session: AsyncSession, services: Services, case: Case, op: Operator, command: Notify) -> None:
+async def _notify(session: AsyncSession, deps: OnCallDeps, case: Case, op: Operator, command: Notify) -> None:
     lang = _lang(op)
-    address = _operator_address(services, op, command.via)
+    address = _operator_address(deps, op, command.via)
     if command.via == "console" or address is None:
         return
     if command.via == "telegram":
@@ -158,15 +169,15 @@ async def _notify(session: AsyncSession, services: Services, case: Case, op: Ope
     elif command.via == "sms":
         out = OutboundMessage(channel="sms", address=address, text=alerts.alert_text(command.alert, lang, "sms_alert"))
     else:
-        base = services.settings.public_url.rstrip("/")
+        base = deps.public_url.rstrip("/")
         out = OutboundMessage(channel="voice", address=address, action="call",
                               text=alerts.text("voice_alert", lang),
                               extra={"twiml_url": f"{base}/webhooks/twilio/voice/alert?case={case.alias}&fence={command.fence}"})  # fmt: skip
-    item = enqueue(session, services.vault, out, kind="alert", case_id=case.id)
+    item = enqueue(session, deps.vault, out, kind="alert", case_id=case.id)
     session.add(AlertRef(case_id=case.id, operator_id=op.id, channel=command.via, outbox_id=item.id))
 
 
-async def _withdraw(session: AsyncSession, services: Services, case: Case, operators: dict[str, Operator],
+async def _withdraw(session: AsyncSession, deps: OnCallDeps, case: Case, operators: dict[str, Operator],
                     command: WithdrawAlerts) -> None:  # fmt: skip
     refs = (await session.scalars(select(AlertRef).where(AlertRef.case_id == case.id, AlertRef.withdrawn.is_(False)))).all()
     by_id = {o.id: o for o in operators.values()}
@@ -179,22 +190,22 @@ async def _withdraw(session: AsyncSession, services: Services, case: Case, opera
         if item is not None and item.status == "pending":
             item.status, item.address_enc, item.payload_enc = "cancelled", "", ""
             continue
-        address = _operator_address(services, op, ref.channel)
+        address = _operator_address(deps, op, ref.channel)
         if item is None or not item.provider_ref or not address:
             continue
         key = "case_taken" if command.text_key == "case_taken" else "case_closed"
         if ref.channel == "telegram":
-            enqueue(session, services.vault, OutboundMessage(channel="telegram", address=address, action="edit",
+            enqueue(session, deps.vault, OutboundMessage(channel="telegram", address=address, action="edit",
                                                              text=alerts.text(key, _lang(op), case=case.alias),
                                                              target_message_ids=(item.provider_ref,)),
                     kind="alert", case_id=case.id)  # fmt: skip
         elif ref.channel == "voice":
-            enqueue(session, services.vault, OutboundMessage(channel="voice", address=address, action="hangup",
+            enqueue(session, deps.vault, OutboundMessage(channel="voice", address=address, action="hangup",
                                                              target_message_ids=(item.provider_ref,)),
                     kind="alert", case_id=case.id)  # fmt: skip
 
 
-async def tell_person(session: AsyncSession, services: Services, case: Case, key: str, **values: str) -> None:
+async def tell_person(session: AsyncSession, deps: OnCallDeps, case: Case, key: str, **values: str) -> None:
     """A scripted line to the person on the channel they used (never another one)."""
     if case.contact_id is None or case.channel in ("voice", "cli"):
         return
@@ -202,70 +213,81 @@ async def tell_person(session: AsyncSession, services: Services, case: Case, key
     if contact is None or contact.address_enc is None or contact.stopped:
         return
     variant = "sms" if case.channel == "sms" else "chat"
-    body = services.scripts.get(key, case.language, variant, country=contact.country, alias=case.alias, **values)
+    body = deps.scripts.get(key, case.language, variant, country=contact.country, alias=case.alias, **values)
     if not body:
         return
     message = Message(id=uuid.uuid4(), case_id=case.id, direction="out", sender="bot", channel=case.channel)
-    message.body_enc = services.vault.encrypt(body, f"message:{message.id}")
+    message.body_enc = deps.vault.encrypt(body, f"message:{message.id}")
     session.add(message)
-    address = services.vault.decrypt(contact.address_enc, f"contact:{contact.id}:address")
-    enqueue(session, services.vault, OutboundMessage(channel=case.channel, address=address, text=body),
+    address = deps.vault.decrypt(contact.address_enc, f"contact:{contact.id}:address")
+    enqueue(session, deps.vault, OutboundMessage(channel=case.channel, address=address, text=body),
             case_id=case.id, message_id=message.id)  # fmt: skip
 
 
-async def run_due(services: Services) -> int:
-    """Fire every durable timer that is due; returns how many fired."""
-    now = services.clock()
-    fired = 0
-    async with services.sessionmaker() as session:
-        query = (
-            select(Escalation)
-            .where(Escalation.status.in_(("running", "taken")), Escalation.next_at <= now)
-            .order_by(Escalation.next_at)
-            .limit(50)
-        )
-        if not services.settings.is_sqlite:
-            query = query.with_for_update(skip_locked=True)
-        rows = list((await session.scalars(query)).all())
-        events: list[Event] = []
-        for row in rows:
-            case = await session.get(Case, row.case_id)
-            if case is None:
-                row.status, row.next_at = "cancelled", None
-                continue
-            state = EscalationState.from_dict(row.state)
-            if row.status == "taken":
-                event: RoutingEvent = OwnerSilent(state.fence)
-                if case.first_human_reply_at is not None and case.taken_at and case.first_human_reply_at >= case.taken_at:
-                    row.next_at = None  # the owner wrote: nothing to fire
-                    row.state = replace(state, next_at=None).to_dict()
+class Timers:
+    """The durable escalation timers, as job-loop steps (one transaction per pass)."""
+
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], deps: OnCallDeps, events: EventBus, *,
+                 skip_locked: bool = False, grace_seconds: int = 60) -> None:  # fmt: skip
+        self.sessionmaker = sessionmaker
+        self.deps = deps
+        self.events = events
+        self.skip_locked = skip_locked
+        self.grace_seconds = grace_seconds
+
+    async def run_due(self) -> int:
+        """Fire every durable timer that is due; returns how many fired."""
+        deps = self.deps
+        now = deps.clock()
+        fired = 0
+        async with self.sessionmaker() as session:
+            query = (
+                select(Escalation)
+                .where(Escalation.status.in_(("running", "taken")), Escalation.next_at <= now)
+                .order_by(Escalation.next_at)
+                .limit(50)
+            )
+            if self.skip_locked:
+                query = query.with_for_update(skip_locked=True)
+            rows = list((await session.scalars(query)).all())
+            events: list[Event] = []
+            for row in rows:
+                case = await session.get(Case, row.case_id)
+                if case is None:
+                    row.status, row.next_at = "cancelled", None
                     continue
-            else:
-                event = TimerFired(state.fence)
-            events += (await apply(session, services, case, event, now)).events
-            fired += 1
-        await session.commit()
-    services.events.publish_all(events)
-    return fired
+                state = EscalationState.from_dict(row.state)
+                if row.status == "taken":
+                    event: RoutingEvent = OwnerSilent(state.fence)
+                    if case.first_human_reply_at is not None and case.taken_at and case.first_human_reply_at >= case.taken_at:
+                        row.next_at = None  # the owner wrote: nothing to fire
+                        row.state = replace(state, next_at=None).to_dict()
+                        continue
+                else:
+                    event = TimerFired(state.fence)
+                events += (await apply(session, deps, case, event, now)).events
+                fired += 1
+            await session.commit()
+        self.events.publish_all(events)
+        return fired
 
-
-async def audit_overdue(services: Services, grace_seconds: int = 60) -> int:
-    """Alarm coordinators about escalations more than a minute past their next step."""
-    from datetime import timedelta
-
-    now = services.clock()
-    async with services.sessionmaker() as session:
-        rows = (await session.scalars(select(Escalation).where(Escalation.status == "running"))).all()
-        states = {EscalationState.from_dict(r.state).case: r for r in rows if r.state}
-        late = overdue([EscalationState.from_dict(r.state) for r in rows if r.state], now, timedelta(seconds=grace_seconds))
-        coordinators = (await session.scalars(select(Operator).where(Operator.role == "coordinator"))).all()
-        for state in late:
-            case = await session.get(Case, states[state.case].case_id)
-            for op in coordinators:
-                if case is not None:
-                    _to_operator(session, services, op, case, alerts.text("overdue", _lang(op), case=state.case))
-            log.warning("escalation overdue", extra={"case": state.case})
-        await session.commit()
-    if late:
-        services.events.publish_all([Event("escalation.overdue", {"case": s.case}) for s in late])
-    return 0
+    async def audit_overdue(self) -> int:
+        """Alarm coordinators about escalations more than a minute past their next step."""
+        deps = self.deps
+        now = deps.clock()
+        async with self.sessionmaker() as session:
+            rows = (await session.scalars(select(Escalation).where(Escalation.status == "running"))).all()
+            states = {EscalationState.from_dict(r.state).case: r for r in rows if r.state}
+            late = overdue([EscalationState.from_dict(r.state) for r in rows if r.state], now,
+                           timedelta(seconds=self.grace_seconds))  # fmt: skip
+            coordinators = (await session.scalars(select(Operator).where(Operator.role == "coordinator"))).all()
+            for state in late:
+                case = await session.get(Case, states[state.case].case_id)
+                for op in coordinators:
+                    if case is not None:
+                        _to_operator(session, deps, op, case, alerts.text("overdue", _lang(op), case=state.case))
+                log.warning("escalation overdue", extra={"case": state.case})
+            await session.commit()
+        if late:
+            self.events.publish_all([Event("escalation.overdue", {"case": s.case}) for s in late])
+        return 0

@@ -4,25 +4,25 @@ requests for a person wait in the queue, and a person's words reach the owner.""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.conversations.handoff import Event
-from app.models import Case, Message, Operator
+from app.platform.events import Event
+from app.platform.models import Case, Message, Operator
 from app.oncall import alerts, escalations
+from app.oncall.escalations import OnCallDeps
 from app.oncall.roster_store import load_roster
 from app.outbox.service import enqueue
 from bots.messages import OutboundMessage
 from routing import Start, out_of_hours
 
-if TYPE_CHECKING:
-    from app.services import Services
 
 
 class RoutingHandoff:
-    def __init__(self, services: Services) -> None:
-        self.services = services
+    """``app.conversations.handoff.Handoff`` for the core: who is alerted, and how, is routing's decision."""
+
+    def __init__(self, deps: OnCallDeps) -> None:
+        self.deps = deps
 
     async def on_urgent(self, session: AsyncSession, case: Case, reasons: list[str], now: datetime) -> list[Event]:
         events = [Event("case.waiting", {"case": case.alias, "urgent": True, "language": case.language or ""})]
@@ -32,7 +32,7 @@ class RoutingHandoff:
             return events  # a human already has it
         start = Start(case=case.alias, language=case.language, urgent=True, reasons=tuple(dict.fromkeys(reasons)),
                       intent=case.last_intent)  # fmt: skip
-        events += (await escalations.apply(session, self.services, case, start, now)).events
+        events += (await escalations.apply(session, self.deps, case, start, now)).events
         return events
 
     async def on_human_requested(self, session: AsyncSession, case: Case, now: datetime) -> list[Event]:
@@ -40,7 +40,7 @@ class RoutingHandoff:
             case.status, case.waiting_since = "waiting", now
             back = out_of_hours(await load_roster(session), now, case.language)
             if back is not None and not case.urgent:
-                await escalations.tell_person(session, self.services, case, "out_of_hours",
+                await escalations.tell_person(session, self.deps, case, "out_of_hours",
                                               hours=back.strftime("%Y-%m-%d %H:%M UTC"))  # fmt: skip
         return [Event("case.waiting", {"case": case.alias, "urgent": case.urgent, "language": case.language or ""})]
 
@@ -52,8 +52,8 @@ class RoutingHandoff:
             return False, events
         op = await session.get(Operator, case.assigned_operator_id)
         if op is not None and op.telegram_chat_enc:
-            address = self.services.vault.decrypt(op.telegram_chat_enc, f"operator:{op.id}:telegram")
+            address = self.deps.vault.decrypt(op.telegram_chat_enc, f"operator:{op.id}:telegram")
             body = alerts.text("relay", "en", case=case.alias, text=text)
-            enqueue(session, self.services.vault, OutboundMessage(channel="telegram", address=address, text=body),
+            enqueue(session, self.deps.vault, OutboundMessage(channel="telegram", address=address, text=body),
                     kind="relay", case_id=case.id)  # fmt: skip
         return True, events

@@ -11,22 +11,20 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.conversations.handoff import Event
-from app.errors import Conflict, Forbidden, HelplineError, NotFound
-from app.models import Case, Contact, Message, Operator
+from app.platform.events import Event
+from app.platform.errors import Conflict, Forbidden, HelplineError, NotFound
+from app.platform.models import Case, Contact, Message, Operator
 from app.oncall import escalations
+from app.oncall.escalations import OnCallDeps
 from app.outbox.service import enqueue
-from app.privacy import audit
+from app.platform.audit import audit
 from bots.messages import OutboundMessage
-from routing import Cancel, HandBack, QueueItem, Take, Transfer, queue_order
+from routing import Cancel, Decline, HandBack, QueueItem, Take, Transfer, queue_order
 
-if TYPE_CHECKING:
-    from app.services import Services
 
 OUTCOMES = ("shelter", "legal", "medical", "police", "consular", "iom_ngo_referral", "information_only",
             "no_further_action")  # fmt: skip
@@ -87,8 +85,8 @@ def _owner(case: Case, operator: Operator) -> None:
         raise Forbidden("take the case first")
 
 
-async def queue(session: AsyncSession, services: Services, operator: Operator) -> list[CaseSummary]:
-    now = services.clock()
+async def queue(session: AsyncSession, deps: OnCallDeps, operator: Operator) -> list[CaseSummary]:
+    now = deps.clock()
     cases = (await session.scalars(select(Case).where(Case.status.in_(("waiting", "assigned"))))).all()
     logins = {o.id: o.login for o in (await session.scalars(select(Operator))).all()}
     visible = [c for c in cases if operator.role != "operator" or c.assigned_operator_id in (None, operator.id)]
@@ -104,10 +102,10 @@ async def queue(session: AsyncSession, services: Services, operator: Operator) -
     ]  # fmt: skip
 
 
-async def case_view(session: AsyncSession, services: Services, alias: str, operator: Operator) -> CaseView:
+async def case_view(session: AsyncSession, deps: OnCallDeps, alias: str, operator: Operator) -> CaseView:
     case = await _case(session, alias)
     _entitled(case, operator)
-    vault = services.vault
+    vault = deps.vault
     rows = (await session.scalars(select(Message).where(Message.case_id == case.id).order_by(Message.created_at))).all()
     messages = [(m.sender, vault.decrypt(m.body_enc, f"message:{m.id}") if m.body_enc else "", m.created_at) for m in rows]
     owner = await session.get(Operator, case.assigned_operator_id) if case.assigned_operator_id else None
@@ -120,10 +118,10 @@ async def case_view(session: AsyncSession, services: Services, alias: str, opera
     )  # fmt: skip
 
 
-async def take_case(session: AsyncSession, services: Services, alias: str, operator: Operator,
+async def take_case(session: AsyncSession, deps: OnCallDeps, alias: str, operator: Operator,
                     fence: int | None = None) -> TakeResult:  # fmt: skip
     """Claim the case for ``operator``; the database decides races between instances."""
-    now = services.clock()
+    now = deps.clock()
     case = await _case(session, alias)
     if case.assigned_operator_id == operator.id:
         return TakeResult(ok=True)
@@ -140,15 +138,15 @@ async def take_case(session: AsyncSession, services: Services, alias: str, opera
     await session.refresh(case)
     events = [Event("case.taken", {"case": case.alias, "login": operator.login})]
     if await escalations.escalation_for(session, case.id) is not None:
-        applied = await escalations.apply(session, services, case, Take(operator.login, fence), now)
+        applied = await escalations.apply(session, deps, case, Take(operator.login, fence), now)
         events += applied.events
     else:
-        await escalations.tell_person(session, services, case, "operator_joined")
+        await escalations.tell_person(session, deps, case, "operator_joined")
     audit(session, operator.login, "case.take", case.alias)
     return TakeResult(ok=True, events=events)
 
 
-async def operator_message(session: AsyncSession, services: Services, alias: str, operator: Operator,
+async def operator_message(session: AsyncSession, deps: OnCallDeps, alias: str, operator: Operator,
                            text: str) -> list[Event]:  # fmt: skip
     """What the operator writes reaches the person on the person's own channel."""
     text = text.strip()
@@ -163,79 +161,79 @@ async def operator_message(session: AsyncSession, services: Services, alias: str
     contact = await session.get(Contact, case.contact_id)
     if contact is None or contact.address_enc is None:
         raise Conflict("the person erased this conversation")
-    now = services.clock()
+    now = deps.clock()
     message = Message(id=uuid.uuid4(), case_id=case.id, direction="out", sender="operator", channel=case.channel,
                       operator_id=operator.id, created_at=now)  # fmt: skip
-    message.body_enc = services.vault.encrypt(text, f"message:{message.id}")
+    message.body_enc = deps.vault.encrypt(text, f"message:{message.id}")
     session.add(message)
     if case.first_human_reply_at is None or (case.taken_at and case.first_human_reply_at < case.taken_at):
         case.first_human_reply_at = now
     case.updated_at = now
     if case.channel not in ("voice", "cli"):
-        address = services.vault.decrypt(contact.address_enc, f"contact:{contact.id}:address")
-        enqueue(session, services.vault, OutboundMessage(channel=case.channel, address=address, text=text),
+        address = deps.vault.decrypt(contact.address_enc, f"contact:{contact.id}:address")
+        enqueue(session, deps.vault, OutboundMessage(channel=case.channel, address=address, text=text),
                 kind="relay", case_id=case.id, message_id=message.id)  # fmt: skip
     return [Event("case.message", {"case": case.alias, "sender": "operator"})]
 
 
-async def add_note(session: AsyncSession, services: Services, alias: str, operator: Operator, text: str) -> list[Event]:
+async def add_note(session: AsyncSession, deps: OnCallDeps, alias: str, operator: Operator, text: str) -> list[Event]:
     case = await _case(session, alias)
     _entitled(case, operator)
-    vault = services.vault
+    vault = deps.vault
     old = vault.decrypt_opt(case.notes_enc, f"case:{case.id}:notes") or ""
-    stamp = services.clock().strftime("%Y-%m-%d %H:%M")
+    stamp = deps.clock().strftime("%Y-%m-%d %H:%M")
     notes = (old + "\n" if old else "") + f"[{stamp} {operator.login}] {text.strip()[:MAX_TEXT]}"
     case.notes_enc = vault.encrypt(notes, f"case:{case.id}:notes")
     audit(session, operator.login, "case.note", case.alias)
     return [Event("case.note", {"case": case.alias})]
 
 
-async def hand_back(session: AsyncSession, services: Services, alias: str, operator: Operator) -> list[Event]:
+async def hand_back(session: AsyncSession, deps: OnCallDeps, alias: str, operator: Operator) -> list[Event]:
     """The bot answers again; an urgent case goes back to the rota."""
     case = await _case(session, alias)
     _owner(case, operator)
-    now = services.clock()
+    now = deps.clock()
     case.assigned_operator_id, case.taken_at = None, None
     case.status = "waiting" if case.urgent else "bot"
     events = [Event("case.released", {"case": case.alias})]
     if case.urgent and await escalations.escalation_for(session, case.id) is not None:
-        events += (await escalations.apply(session, services, case, HandBack(operator.login), now)).events
-    await escalations.tell_person(session, services, case, "operator_left")
+        events += (await escalations.apply(session, deps, case, HandBack(operator.login), now)).events
+    await escalations.tell_person(session, deps, case, "operator_left")
     audit(session, operator.login, "case.hand_back", case.alias)
     return events
 
 
-async def transfer(session: AsyncSession, services: Services, alias: str, operator: Operator,
+async def transfer(session: AsyncSession, deps: OnCallDeps, alias: str, operator: Operator,
                    to_login: str | None = None, language: str | None = None) -> list[Event]:  # fmt: skip
     case = await _case(session, alias)
     _owner(case, operator)
     if to_login is not None and await session.scalar(select(Operator).where(Operator.login == to_login)) is None:
         raise NotFound(f"no operator {to_login}")
-    now = services.clock()
+    now = deps.clock()
     if language:
         case.language = language
     case.status, case.assigned_operator_id, case.taken_at = "waiting", None, None
     case.waiting_since = now
     events = [Event("case.waiting", {"case": case.alias, "urgent": case.urgent, "language": case.language or ""})]
-    events += (await escalations.apply(session, services, case, Transfer(to_login, language), now)).events
+    events += (await escalations.apply(session, deps, case, Transfer(to_login, language), now)).events
     audit(session, operator.login, "case.transfer", case.alias, to=to_login or "", language=language or "")
     return events
 
 
-async def close_case(session: AsyncSession, services: Services, alias: str, operator: Operator, outcome: str,
+async def close_case(session: AsyncSession, deps: OnCallDeps, alias: str, operator: Operator, outcome: str,
                      notes: str = "") -> list[Event]:  # fmt: skip
     if outcome not in OUTCOMES:
         raise HelplineError(f"outcome must be one of: {', '.join(OUTCOMES)}")
     case = await _case(session, alias)
     if operator.role == "operator":
         _owner(case, operator)
-    now = services.clock()
+    now = deps.clock()
     if notes.strip():
-        await add_note(session, services, alias, operator, notes)
+        await add_note(session, deps, alias, operator, notes)
     case.status, case.outcome, case.closed_at, case.updated_at = "closed", outcome, now, now
     if await escalations.escalation_for(session, case.id) is not None:
-        await escalations.apply(session, services, case, Cancel("closed"), now)
-    await escalations.tell_person(session, services, case, "case_closed")
+        await escalations.apply(session, deps, case, Cancel("closed"), now)
+    await escalations.tell_person(session, deps, case, "case_closed")
     audit(session, operator.login, "case.close", case.alias, outcome=outcome)
     return [Event("case.closed", {"case": case.alias})]
 
@@ -245,8 +243,6 @@ async def set_available(session: AsyncSession, operator: Operator, available: bo
     audit(session, operator.login, "operator.available" if available else "operator.away", None)
 
 
-async def decline(session: AsyncSession, services: Services, alias: str, operator: Operator, fence: int) -> list[Event]:
-    from routing import Decline
-
+async def decline(session: AsyncSession, deps: OnCallDeps, alias: str, operator: Operator, fence: int) -> list[Event]:
     case = await _case(session, alias)
-    return (await escalations.apply(session, services, case, Decline(operator.login, fence), services.clock())).events
+    return (await escalations.apply(session, deps, case, Decline(operator.login, fence), deps.clock())).events

@@ -1,0 +1,1 @@
+"""Operator accounts: validation, upsert, the admins' accounts page and ``helpline operator add``."""

@@ -4,38 +4,26 @@ from __future__ import annotations
 
 import re
 import uuid
+from typing import Any
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.identity import Vault
-from app.models import Operator
-from app.privacy import audit
+from app.auth.passwords import hash_password
+from app.platform.db import create_engine, create_sessionmaker, session_scope
+from app.platform.identity import Vault
+from app.platform.models import Operator
+from app.platform.settings import Settings
+from app.platform.audit import audit
 
 ROLES = ("operator", "coordinator", "admin")
 LANGUAGES = ("ru", "kk", "uz", "en")
 LOGIN_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,62}$")
 PHONE_RE = re.compile(r"^\+[1-9]\d{6,14}$")
-_hasher = PasswordHasher()
 
 
 class OperatorError(ValueError):
     """Invalid operator data; the message says which field."""
-
-
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
-
-
-def verify_password(password_hash: str | None, password: str) -> bool:
-    if not password_hash:
-        return False
-    try:
-        return _hasher.verify(password_hash, password)
-    except (VerifyMismatchError, InvalidHashError):
-        return False
 
 
 def validate(login: str, role: str, languages: list[str], phone: str | None, password: str | None) -> None:
@@ -87,12 +75,10 @@ async def upsert_operator(
     return operator
 
 
-async def ensure_operator(settings, **fields) -> Operator:  # type: ignore[no-untyped-def]
+async def ensure_operator(settings: Settings, **fields: Any) -> Operator:
     """Create or update an operator from the CLI, in its own transaction."""
-    from app.db import create_engine, create_sessionmaker, session_scope
-
     engine = create_engine(settings.database_url)
-    vault = Vault(settings.pepper.get_secret_value(), settings.key_list)
+    vault = Vault(settings.pepper.get_secret_value() if settings.pepper else "", settings.key_list)
     try:
         async with session_scope(create_sessionmaker(engine)) as session:
             return await upsert_operator(session, vault, **fields)

@@ -13,8 +13,8 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.identity import Vault
-from app.models import OutboxItem
+from app.platform.identity import Vault
+from app.platform.models import OutboxItem
 from bots.messages import Button, OutboundMessage
 
 

@@ -7,27 +7,21 @@ instances never send the same row twice; SQLite runs one process.
 from __future__ import annotations
 
 import logging
-import random
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.conversations.handoff import Event
-from app.events import EventBus
-from app.identity import Vault
-from app.models import Message, OutboxItem, utcnow
+from app.platform.events import Event
+from app.platform.events import EventBus
+from app.platform.identity import Vault
+from app.platform.models import Message, OutboxItem, utcnow
+from app.platform.retry import backoff
 from app.outbox.service import enqueue, open_item
 from bots.messages import OutboundMessage, SendError, Sender
 
 log = logging.getLogger("helpline.outbox")
-MAX_BACKOFF = 600.0
-
-
-def backoff(attempts: int) -> float:
-    """Exponential with jitter: 1, 2, 4 … seconds, capped at ten minutes."""
-    return min(MAX_BACKOFF, 2.0 ** max(0, attempts - 1)) * random.uniform(0.8, 1.2)
 
 
 class OutboxWorker:

@@ -8,17 +8,15 @@ can call each one).
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth.deps import Coordinator, CurrentOperator, verify_csrf
-from app.deps import ServicesDep, SessionDep
-from app.models import ReferralEntry
-from app.privacy import audit
+from app.auth.deps import Coordinator, CurrentOperator
+from app.platform.audit import audit
+from app.platform.deps import ClockDep, SessionDep
+from app.platform.models import ReferralEntry
 from app.referrals.service import (
     COUNTRIES,
     KINDS,
@@ -30,11 +28,12 @@ from app.referrals.service import (
     places,
     seed_referrals,
 )
+from app.web.forms import FormStr
+from app.web.session import verify_csrf
 from app.web.templating import render
 
 admin_router = APIRouter(prefix="/admin/referrals", dependencies=[Depends(verify_csrf)], include_in_schema=False)
 console_router = APIRouter(prefix="/console/referrals", dependencies=[Depends(verify_csrf)], include_in_schema=False)
-FormStr = Annotated[str, Form()]
 
 
 async def _entries(session: AsyncSession, *, active_only: bool = False) -> list[ReferralEntry]:
@@ -44,8 +43,8 @@ async def _entries(session: AsyncSession, *, active_only: bool = False) -> list[
     return list((await session.scalars(query)).all())
 
 
-def _today(services: ServicesDep) -> date:
-    return services.clock().date()
+def _today(clock: ClockDep) -> date:
+    return clock().date()
 
 
 async def _entry(session: AsyncSession, raw_id: str) -> ReferralEntry | None:
@@ -53,10 +52,10 @@ async def _entry(session: AsyncSession, raw_id: str) -> ReferralEntry | None:
 
 
 @admin_router.get("")
-async def referral_list(request: Request, _: Coordinator, session: SessionDep, services: ServicesDep,
+async def referral_list(request: Request, _: Coordinator, session: SessionDep, clock: ClockDep,
                         country: str = "", kind: str = "") -> Response:  # fmt: skip
     entries = await _entries(session)
-    today = _today(services)
+    today = _today(clock)
     stale = [e for e in entries if e.active and is_stale(e, today)]
     shown = [e for e in entries if (not country or e.country == country) and (not kind or e.kind == kind)]
     return render(request, "admin_referrals.html", {
@@ -122,7 +121,6 @@ async def referral_save(request: Request, operator: Coordinator, session: Sessio
     await session.flush()
     audit(session, operator.login, "referral.create" if not raw_id else "referral.update", f"referral:{entry.id}",
           country=entry.country, kind=entry.kind)  # fmt: skip
-    await session.commit()
     return RedirectResponse(f"/admin/referrals/edit?id={entry.id}&saved=1", 303)
 
 
@@ -135,13 +133,12 @@ def _apply_loose(entry: ReferralEntry, form: dict[str, str]) -> None:
 
 
 @admin_router.post("/verify")
-async def referral_verify(operator: Coordinator, session: SessionDep, services: ServicesDep, id: FormStr = "") -> Response:
+async def referral_verify(operator: Coordinator, session: SessionDep, clock: ClockDep, id: FormStr = "") -> Response:
     """"I checked it today": the quickest way to clear the stale list."""
     entry = await _entry(session, id)
     if entry is not None:
-        entry.last_verified = _today(services)
+        entry.last_verified = _today(clock)
         audit(session, operator.login, "referral.verify", f"referral:{entry.id}")
-        await session.commit()
     return RedirectResponse("/admin/referrals", 303)
 
 
@@ -151,7 +148,6 @@ async def referral_delete(operator: Coordinator, session: SessionDep, id: FormSt
     if entry is not None:
         audit(session, operator.login, "referral.delete", f"referral:{entry.id}", country=entry.country, kind=entry.kind)
         await session.delete(entry)
-        await session.commit()
     return RedirectResponse("/admin/referrals", 303)
 
 
@@ -160,25 +156,17 @@ async def referral_seed(operator: Coordinator, session: SessionDep) -> Response:
     added = await seed_referrals(session)
     if added:
         audit(session, operator.login, "referral.seed", None, count=added)
-    await session.commit()
     return RedirectResponse("/admin/referrals", 303)
 
 
 @console_router.get("")
-async def referral_read(request: Request, operator: CurrentOperator, session: SessionDep, services: ServicesDep,
+async def referral_read(request: Request, operator: CurrentOperator, session: SessionDep, clock: ClockDep,
                         country: str = "", language: str = "") -> Response:  # fmt: skip
     """Operators read the directory (active entries) in a language of their choice."""
     lang = language if language in TEXT_LANGUAGES else next((x for x in operator.languages or [] if x in TEXT_LANGUAGES), "ru")
-    today = _today(services)
+    today = _today(clock)
     entries = [e for e in await _entries(session, active_only=True) if not country or e.country == country]
     return render(request, "admin_referrals_read.html", {
         "rows": [(e, format_entry(e, lang), is_stale(e, today)) for e in entries], "countries": COUNTRIES,
         "country": country, "text_lang": lang, "text_langs": TEXT_LANGUAGES,
     })  # fmt: skip
-
-
-async def referral_choices(session: AsyncSession, language: str | None) -> list[tuple[str, str]]:
-    """(label, text) of every active entry, for the "insert referral" picker on the case page."""
-    lang = language if language in TEXT_LANGUAGES else "ru"
-    return [(f"{e.country}{' · ' + e.city if e.city else ''} · {localized(e.name, lang)}", format_entry(e, lang))
-            for e in await _entries(session, active_only=True)]  # fmt: skip

@@ -17,7 +17,7 @@ import yaml
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import ReferralEntry
+from app.platform.models import ReferralEntry
 
 SEED = Path(__file__).with_name("seed.yml")
 KINDS = ("shelter", "legal", "medical", "consulate", "iom", "ngo", "hotline")
@@ -132,3 +132,17 @@ async def seed_referrals(session: AsyncSession) -> int:
         ))  # fmt: skip
     await session.flush()
     return len(entries)
+
+
+async def active_entries(session: AsyncSession) -> list[ReferralEntry]:
+    """Every active entry, in the directory's order (country, city, kind)."""
+    query = select(ReferralEntry).where(ReferralEntry.active.is_(True))
+    return list((await session.scalars(query.order_by(ReferralEntry.country, ReferralEntry.city, ReferralEntry.kind,
+                                                      ReferralEntry.id))).all())  # fmt: skip
+
+
+async def referral_choices(session: AsyncSession, language: str | None) -> list[tuple[str, str]]:
+    """(label, text) of every active entry, for the "insert referral" picker on the case page."""
+    lang = language if language in TEXT_LANGUAGES else "ru"
+    return [(f"{e.country}{' · ' + e.city if e.city else ''} · {localized(e.name, lang)}", format_entry(e, lang))
+            for e in await active_entries(session)]  # fmt: skip

@@ -17,26 +17,15 @@ import yaml
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import ScriptText
+from app.platform.db import create_engine, create_sessionmaker, session_scope
+from app.platform.models import ScriptText
 
 log = logging.getLogger("helpline.scripts")
 
 SEED_DIR = Path(__file__).parent / "seed"
 LANGUAGES = ("ru", "kk", "uz", "en")
 VARIANTS = ("chat", "sms", "voice")
-PHONE_PREFIX_COUNTRY = (
-    ("+998", "UZ"), ("+996", "KG"), ("+992", "TJ"), ("+993", "TM"), ("+971", "AE"),
-    ("+90", "TR"), ("+82", "KR"), ("+77", "KZ"), ("+76", "KZ"), ("+7", "RU"),
-)  # fmt: skip
 LANGUAGE_COUNTRY = {"kk": "KZ", "uz": "UZ"}
-
-
-def country_of_phone(number: str) -> str | None:
-    """Coarse country from a phone prefix; used only to pick emergency numbers."""
-    for prefix, country in PHONE_PREFIX_COUNTRY:
-        if number.startswith(prefix):
-            return country
-    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +76,16 @@ async def seed_scripts(session: AsyncSession, seed_dir: Path = SEED_DIR) -> int:
         added += 1
     await session.flush()
     return added
+
+
+async def seed_database(database_url: str) -> int:
+    """Seed the bot's texts into a migrated database, in a transaction of its own (migrate, serve, chat, tests)."""
+    engine = create_engine(database_url)
+    try:
+        async with session_scope(create_sessionmaker(engine)) as session:
+            return await seed_scripts(session)
+    finally:
+        await engine.dispose()
 
 
 @dataclass

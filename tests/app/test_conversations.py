@@ -7,8 +7,8 @@ import uuid
 from sqlalchemy import func, select
 
 from app.conversations.service import handle_inbound
-from app.db import session_scope
-from app.models import Case, Contact, DailyCount, Message, OutboxItem
+from app.platform.db import session_scope
+from app.platform.models import Case, Contact, DailyCount, Message, OutboxItem
 from bots.messages import InboundMessage
 
 
@@ -20,7 +20,7 @@ def person(text: str = "", *, chat: str = "700100200", msg: str | None = None, c
 
 async def say(services, message: InboundMessage):  # type: ignore[no-untyped-def]
     async with session_scope(services.sessionmaker) as session:
-        return await handle_inbound(session, message, services.core_deps())
+        return await handle_inbound(session, message, services.core)
 
 
 async def test_same_inbound_delivered_twice_is_stored_and_answered_once(services, recording_senders) -> None:

@@ -12,7 +12,7 @@ async def test_healthz_and_readyz_report_up(app_client) -> None:
 async def test_readyz_says_when_the_database_is_gone(app_client) -> None:
     from sqlalchemy.ext.asyncio import create_async_engine
 
-    services = app_client.app.state.services
+    services = app_client.app.state.container
     healthy = services.engine
     services.engine = create_async_engine("sqlite+aiosqlite:///file:/nonexistent/x.db?mode=ro&uri=true")
     try:

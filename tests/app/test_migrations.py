@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import inspect, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from app.db import create_engine
-from app.migrate import downgrade, upgrade
-from app.models import Base
+from app.platform.db import create_engine
+from app.platform.migrate import downgrade, upgrade
+from app.platform.models import Base
 from tests.conftest import PG_URL
 
 

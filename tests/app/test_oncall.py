@@ -9,14 +9,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app.db import create_engine, create_sessionmaker, session_scope
-from app.models import Case, Escalation, Operator, OutboxItem
+from app.platform.db import create_engine, create_sessionmaker, session_scope
+from app.platform.models import Case, Escalation, Operator, OutboxItem
 from app.oncall import service as ops
-from app.oncall.escalations import run_due
 from app.oncall.roster_store import import_roster, load_roster
 from app.outbox.service import open_item
 from app.scripts.service import seed_scripts
-from app.services import build_services
+from app.runtime.container import build_container
 from tests.app.test_conversations import person, say
 
 ROSTER = (Path(__file__).resolve().parents[2] / "routing" / "examples" / "roster.yml").read_text()
@@ -42,10 +41,9 @@ async def world(settings, recording_senders):  # type: ignore[no-untyped-def]
     async with session_scope(create_sessionmaker(engine)) as session:
         await seed_scripts(session)
     await engine.dispose()
-    services = await build_services(settings, senders=recording_senders, clock=clock)
+    services = await build_container(settings, senders=recording_senders, clock=clock)
     async with session_scope(services.sessionmaker) as session:
         await import_roster(session, services.vault, ROSTER)
-    services.extras["clock"] = clock
     yield services
     await services.close()
 
@@ -84,19 +82,19 @@ async def test_urgent_case_alerts_the_on_call_operator(world) -> None:
 
 
 async def test_each_step_fires_at_its_time_and_the_policy_runs_out_to_coordinators(world) -> None:
-    clock = world.extras["clock"]
+    clock = world.clock
     await say(world, person("меня заперли помогите срочно"))
     first = len(await _alerts(world))
     clock.advance(59)
-    await run_due(world)
+    await world.timers.run_due()
     assert len(await _alerts(world)) == first, "step two must wait its 60 seconds"
     clock.advance(2)
-    await run_due(world)
+    await world.timers.run_due()
     step_two = await _alerts(world, first)
     assert {(c, a) for c, a, _ in step_two} == {("telegram", "5550009"), ("sms", "+77010000009"), ("voice", "+77010000009")}
     for _ in range(3):  # repeat: 1 means a second pass, then coordinators
         clock.advance(61)
-        await run_due(world)
+        await world.timers.run_due()
     async with world.sessionmaker() as session:
         esc = await session.scalar(select(Escalation))
     assert esc.status == "exhausted"
@@ -104,15 +102,15 @@ async def test_each_step_fires_at_its_time_and_the_policy_runs_out_to_coordinato
 
 
 async def test_take_stops_the_escalation_and_tells_the_person(world, recording_senders) -> None:
-    clock = world.extras["clock"]
+    clock = world.clock
     outcome = await say(world, person("меня заперли помогите срочно"))
     before = len(await _alerts(world))
     aigerim = await _operator(world, "aigerim")
     async with session_scope(world.sessionmaker) as session:
-        result = await ops.take_case(session, world, outcome.case_alias, aigerim)
+        result = await ops.take_case(session, world.oncall, outcome.case_alias, aigerim)
     assert result.ok
     clock.advance(120)
-    await run_due(world)
+    await world.timers.run_due()
     assert len(await _alerts(world)) == before, "no step-two alert after a take"
     await world.jobs.drain()
     to_person = [m.text for m in recording_senders["telegram"].sent if m.address == "700100200"]
@@ -125,7 +123,7 @@ async def test_two_concurrent_takes_leave_one_owner(world) -> None:
 
     async def take(op: Operator) -> ops.TakeResult:
         async with session_scope(world.sessionmaker) as session:
-            return await ops.take_case(session, world, outcome.case_alias, op)
+            return await ops.take_case(session, world.oncall, outcome.case_alias, op)
 
     results = await asyncio.gather(take(aigerim), take(dilnoza), return_exceptions=True)
     oks = [r for r in results if isinstance(r, ops.TakeResult) and r.ok]
@@ -142,9 +140,9 @@ async def test_operator_and_person_talk_through_the_bot(world, recording_senders
     outcome = await say(world, person("соедините с оператором пожалуйста"))
     aigerim = await _operator(world, "aigerim")
     async with session_scope(world.sessionmaker) as session:
-        assert (await ops.take_case(session, world, outcome.case_alias, aigerim)).ok
+        assert (await ops.take_case(session, world.oncall, outcome.case_alias, aigerim)).ok
     async with session_scope(world.sessionmaker) as session:
-        await ops.operator_message(session, world, outcome.case_alias, aigerim, "Здравствуйте, я Айгерим. Вы в безопасности?")
+        await ops.operator_message(session, world.oncall, outcome.case_alias, aigerim, "Здравствуйте, я Айгерим. Вы в безопасности?")
     await say(world, person("да, я в безопасности"))
     await world.jobs.drain()
     sent = recording_senders["telegram"].sent
@@ -153,14 +151,14 @@ async def test_operator_and_person_talk_through_the_bot(world, recording_senders
 
 
 async def test_owner_who_writes_nothing_loses_an_urgent_case(world) -> None:
-    clock = world.extras["clock"]
+    clock = world.clock
     outcome = await say(world, person("меня заперли помогите срочно"))
     aigerim = await _operator(world, "aigerim")
     async with session_scope(world.sessionmaker) as session:
-        assert (await ops.take_case(session, world, outcome.case_alias, aigerim)).ok
+        assert (await ops.take_case(session, world.oncall, outcome.case_alias, aigerim)).ok
     before = len(await _alerts(world))
     clock.advance(301)
-    await run_due(world)
+    await world.timers.run_due()
     async with world.sessionmaker() as session:
         case = await session.scalar(select(Case))
     assert case.assigned_operator_id is None and case.status == "waiting"
@@ -168,14 +166,14 @@ async def test_owner_who_writes_nothing_loses_an_urgent_case(world) -> None:
 
 
 async def test_restart_mid_step_still_fires_the_next_step(world, settings, recording_senders) -> None:
-    clock = world.extras["clock"]
+    clock = world.clock
     await say(world, person("меня заперли помогите срочно"))
     first = len(await _alerts(world))
     await world.close()  # the process goes away mid-step
-    restarted = await build_services(settings, senders=recording_senders, clock=clock)
+    restarted = await build_container(settings, senders=recording_senders, clock=clock)
     try:
         clock.advance(61)
-        assert await run_due(restarted) == 1
+        assert await restarted.timers.run_due() == 1
         assert len(await _alerts(restarted)) > first
     finally:
         await restarted.close()

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
-from app.db import session_scope
-from app.identity import DecryptionError, Vault
-from app.models import Base, Case, Message, utcnow
+from app.platform.db import session_scope
+from app.platform.identity import DecryptionError, Vault
+from app.platform.models import Base, Case, Message, utcnow
 from app.operators.service import upsert_operator
-from app.privacy import purge, rotate_keys
+from app.privacy.service import purge, rotate_keys
 from tests.app.test_conversations import person, say
 
 PHONE = "+77011234567"

@@ -8,8 +8,8 @@ from datetime import date
 from sqlalchemy import func, select
 
 from app.conversations.service import handle_inbound
-from app.db import session_scope
-from app.models import ReferralEntry
+from app.platform.db import session_scope
+from app.platform.models import ReferralEntry
 from app.referrals.service import find_place, referrals_for, seed_referrals
 from bots.messages import InboundMessage
 
@@ -48,7 +48,7 @@ async def test_person_asking_for_help_in_istanbul_gets_the_istanbul_entry(servic
     async with session_scope(services.sessionmaker) as session:
         outcome = await handle_inbound(session, InboundMessage(
             channel="telegram", external_id="700100201", external_message_id=uuid.uuid4().hex,
-            text="где получить помощь в Стамбуле"), services.core_deps())  # fmt: skip
+            text="где получить помощь в Стамбуле"), services.core)  # fmt: skip
     texts = [r.text for r in outcome.replies]
     assert any(ISTANBUL["ru"] in t for t in texts), texts
     assert texts[-1].startswith("Куда можно обратиться")
@@ -60,7 +60,7 @@ async def test_no_extra_message_when_no_place_is_named(services) -> None:  # typ
     async with session_scope(services.sessionmaker) as session:
         outcome = await handle_inbound(session, InboundMessage(
             channel="telegram", external_id="700100202", external_message_id=uuid.uuid4().hex,
-            text="где получить помощь"), services.core_deps())  # fmt: skip
+            text="где получить помощь"), services.core)  # fmt: skip
     assert not any(ISTANBUL["ru"] in r.text for r in outcome.replies)
 
 

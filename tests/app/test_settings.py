@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from app.settings import SettingsError, load_settings, new_key_spec
+from app.platform.settings import SettingsError, load_settings, new_key_spec
 
 
 def test_production_without_a_secret_names_the_missing_setting(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,9 +7,20 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from bots.errors import InvalidRequest
-from bots.twilio_voice import (Prompt, dial_operators, hangup, language_for_digit, language_menu, main_menu,
-                               operator_whisper, parse_call_status, parse_voice, say_or_play, voicemail,
-                               whisper_result)  # fmt: skip
+from bots.twilio_voice import (
+    Prompt,
+    dial_operators,
+    hangup,
+    language_for_digit,
+    language_menu,
+    main_menu,
+    operator_whisper,
+    parse_call_status,
+    parse_voice,
+    say_or_play,
+    voicemail,
+    whisper_result,
+)  # fmt: skip
 
 CALLER = "+998901234567"
 ACTION = "https://help.example/twilio/voice?step=lang"

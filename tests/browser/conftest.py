@@ -53,6 +53,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, nlu_model_path: Path) -> It
             proc.kill()
 
 
+# Tests name ``browser`` before ``server``: without Chromium they skip before a server is started.
 @pytest.fixture(scope="module")
 def browser():  # type: ignore[no-untyped-def]
     if CHROMIUM is None:

@@ -7,7 +7,7 @@ from pathlib import Path
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
-def test_person_chats_anonymously_and_quick_exit_leaves_nothing(server: str, browser) -> None:  # type: ignore[no-untyped-def]
+def test_person_chats_anonymously_and_quick_exit_leaves_nothing(browser, server: str) -> None:  # type: ignore[no-untyped-def]
     page = browser.new_page(viewport={"width": 360, "height": 740})
     page.goto(server + "/chat")
     page.select_option("#lang", "kk")
@@ -28,7 +28,7 @@ def test_person_chats_anonymously_and_quick_exit_leaves_nothing(server: str, bro
     page.close()
 
 
-def test_chat_page_loads_nothing_from_third_parties(server: str, browser) -> None:  # type: ignore[no-untyped-def]
+def test_chat_page_loads_nothing_from_third_parties(browser, server: str) -> None:  # type: ignore[no-untyped-def]
     page = browser.new_page()
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))

@@ -8,9 +8,9 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from app.cli import _seed
+from app.scripts.service import seed_database
 from app.main import create_app
-from app.settings import Settings
+from app.platform.settings import Settings
 from tests.fakes.conftest_plugin import fake_telegram, fake_twilio  # noqa: F401 - fixtures
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.fakes.twilio_api import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, FakeTwilioAPI
@@ -32,10 +32,10 @@ def channel_settings(settings: Settings, fake_telegram: FakeTelegramAPI, fake_tw
 
 @pytest.fixture
 async def client(channel_settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    await _seed(channel_settings)
+    await seed_database(channel_settings.database_url)
     app = create_app(channel_settings)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="https://helpline.example.org") as http:
-            http.services = app.state.services  # type: ignore[attr-defined]
+            http.services = app.state.container  # type: ignore[attr-defined]
             yield http

@@ -8,10 +8,9 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from app.cli import _seed
-from app.db import session_scope
+from app.scripts.service import seed_database
+from app.platform.db import session_scope
 from app.main import create_app
-from app.oncall.escalations import run_due
 from app.oncall.roster_store import import_roster
 from tests.app.test_oncall import MORNING, ROSTER, Clock
 from tests.channels.conftest import SECRET
@@ -23,11 +22,11 @@ HEADERS = {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "applicati
 
 @pytest.fixture
 async def world(channel_settings) -> AsyncIterator[tuple[httpx.AsyncClient, Clock]]:  # type: ignore[no-untyped-def]
-    await _seed(channel_settings)
+    await seed_database(channel_settings.database_url)
     clock = Clock(MORNING)
     app = create_app(channel_settings, clock=clock)
     async with app.router.lifespan_context(app):
-        services = app.state.services
+        services = app.state.container
         async with session_scope(services.sessionmaker) as session:
             await import_roster(session, services.vault, ROSTER)
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://h.example.org") as http:
@@ -61,6 +60,6 @@ async def test_operator_takes_an_urgent_case_from_telegram_and_talks_to_the_pers
     assert any("в подвале на складе" in t for t in fake_telegram.sent_texts(AIGERIM))
 
     clock.advance(600)
-    await run_due(services)
+    await services.timers.run_due()
     await services.jobs.drain()
     assert fake_telegram.sent_texts(COORD) == [], "no step-two alert after the take"

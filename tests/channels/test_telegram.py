@@ -6,7 +6,7 @@ import json
 
 from sqlalchemy import func, select
 
-from app.models import Contact, InboundDelivery, Message
+from app.platform.models import Contact, InboundDelivery, Message
 from tests.channels.conftest import SECRET
 from tests.fakes.telegram_api import FakeTelegramAPI
 
@@ -53,7 +53,7 @@ async def test_duplicate_delivery_is_answered_once(client, fake_telegram: FakeTe
 async def test_bot_api_500_then_429_is_retried_and_delivered_later(client, fake_telegram: FakeTelegramAPI) -> None:
     from datetime import timedelta
 
-    from app.models import OutboxItem, utcnow
+    from app.platform.models import OutboxItem, utcnow
     from app.outbox.worker import OutboxWorker
 
     services = client.services
@@ -96,7 +96,7 @@ async def test_erase_deletes_the_chat_messages_and_leaves_no_data(client, fake_t
 
 
 async def test_shared_location_is_kept_for_the_operator(client, fake_telegram: FakeTelegramAPI) -> None:
-    from app.models import Case
+    from app.platform.models import Case
 
     await post_update(client, fake_telegram.make_location_update(CHAT, 43.2389, 76.8897))
     await client.services.jobs.drain()

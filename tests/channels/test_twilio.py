@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 from sqlalchemy import func, select
 
-from app.models import InboundDelivery, OutboxItem
+from app.platform.models import InboundDelivery, OutboxItem
 from tests.fakes.twilio_api import DEFAULT_AUTH_TOKEN, FakeTwilioAPI, signed_form
 
 BASE = "https://helpline.example.org"
@@ -81,7 +81,7 @@ async def test_kazakh_callers_get_keypad_only(client) -> None:
 
 
 async def test_caller_pressing_zero_with_nobody_on_call_leaves_a_voicemail_that_is_urgent(client) -> None:
-    from app.models import Case
+    from app.platform.models import Case
 
     await post_signed(client, "/webhooks/twilio/voice", {"CallSid": "CA3", "From": CALLER})
     await post_signed(client, "/webhooks/twilio/voice/language", {"CallSid": "CA3", "From": CALLER, "Digits": "1"})

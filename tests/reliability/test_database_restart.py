@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from app.models import InboundDelivery, Message
+from app.platform.models import InboundDelivery, Message
 from tests.reliability import pgcluster
 from tests.reliability.conftest import free_port
 from tests.reliability.procs import Instance, app_env
@@ -31,15 +31,15 @@ def cluster():  # type: ignore[no-untyped-def]
 
 
 async def _prepare(url_admin: str, url: str, settings) -> None:  # type: ignore[no-untyped-def]
-    from app.cli import _seed
-    from app.migrate import upgrade
+    from app.scripts.service import seed_database
+    from app.platform.migrate import upgrade
 
     engine = create_async_engine(url_admin, isolation_level="AUTOCOMMIT")
     async with engine.connect() as conn:
         await conn.execute(text("CREATE DATABASE helpline"))
     await engine.dispose()
     await asyncio.to_thread(upgrade, url)
-    await _seed(settings.model_copy(update={"database_url": url}))
+    await seed_database(url)
 
 
 async def test_webhooks_answer_5xx_while_the_database_is_down_and_nothing_is_lost_or_doubled(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.cli import main
-from app.settings import new_key_spec
+from app.platform.settings import new_key_spec
 
 SOUND = {
     "HELPLINE_ENV": "production", "HELPLINE_SECRET_KEY": "Kx9-" + "aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z",

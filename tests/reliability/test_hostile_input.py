@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
-from app.models import InboundDelivery
+from app.platform.models import InboundDelivery
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.reliability.conftest import TG_HEADERS, post_signed, sms
 
@@ -109,7 +109,7 @@ def test_the_web_chat_socket_answers_every_bad_frame_with_an_error_and_stays_ope
     import asyncio
 
     async def count() -> int:
-        from app.db import create_engine
+        from app.platform.db import create_engine
 
         engine = create_engine(channel_settings.database_url)
         async with engine.connect() as conn:

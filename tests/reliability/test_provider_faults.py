@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from app.db import session_scope
-from app.models import OutboxItem, utcnow
+from app.platform.db import session_scope
+from app.platform.models import OutboxItem, utcnow
 from app.oncall.roster_store import import_roster
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.fakes.twilio_api import FakeTwilioAPI
@@ -77,7 +77,7 @@ async def test_a_message_that_never_gets_through_becomes_a_visible_dead_letter(c
     import json
     from datetime import date
 
-    from app.admin.statistics import compute
+    from app.statistics.service import compute
     from tests.reliability.conftest import TG_HEADERS
 
     services = client.services

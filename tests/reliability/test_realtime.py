@@ -8,9 +8,9 @@ import uuid
 
 import pytest
 
-from app.conversations.handoff import Event
-from app.events import EventBus
-from app.realtime import start_bridge
+from app.platform.events import Event
+from app.platform.events import EventBus
+from app.platform.realtime import start_bridge
 from bots.messages import OutboundMessage
 from bots.webchat import WebChatHub
 from tests.reliability.conftest import REDIS_URL, needs_redis

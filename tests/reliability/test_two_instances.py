@@ -10,9 +10,9 @@ import re
 import httpx
 import pytest
 
-from app.cli import _seed
-from app.db import create_engine, create_sessionmaker, session_scope
-from app.identity import Vault
+from app.scripts.service import seed_database
+from app.platform.db import create_engine, create_sessionmaker, session_scope
+from app.platform.identity import Vault
 from app.operators.service import upsert_operator
 from tests.reliability.conftest import free_port, needs_pg, needs_redis, REDIS_URL
 from tests.reliability.procs import Instance, app_env
@@ -24,7 +24,7 @@ CSRF_RE = re.compile(r'name="csrf" value="([^"]+)"')
 
 @pytest.fixture
 async def instances(settings, tmp_path):  # type: ignore[no-untyped-def]
-    await _seed(settings)
+    await seed_database(settings.database_url)
     engine = create_engine(settings.database_url)
     async with session_scope(create_sessionmaker(engine)) as session:
         vault = Vault(settings.pepper.get_secret_value(), settings.key_list)

@@ -11,9 +11,9 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select
 
-from app.db import session_scope
-from app.deliveries import store_delivery
-from app.models import AlertRef, Case, OutboxItem
+from app.platform.db import session_scope
+from app.inbound.deliveries import store_delivery
+from app.platform.models import AlertRef, Case, OutboxItem
 from app.outbox.service import enqueue
 from bots.messages import InboundMessage, OutboundMessage
 from tests.conftest import RecordingSender
@@ -48,11 +48,11 @@ def _senders() -> dict[str, RecordingSender]:
 async def two_instances(settings):  # type: ignore[no-untyped-def]
     from app.oncall.roster_store import import_roster
     from app.scripts.service import seed_scripts
-    from app.services import build_services
+    from app.runtime.container import build_container
 
     fast = settings.model_copy(update={"worker_interval": 0.05})
-    a = await build_services(fast, senders=_senders())
-    b = await build_services(fast, senders=_senders())
+    a = await build_container(fast, senders=_senders())
+    b = await build_container(fast, senders=_senders())
     async with session_scope(a.sessionmaker) as session:
         await seed_scripts(session)
     async with session_scope(a.sessionmaker) as session:

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from app.db import session_scope
+from app.platform.db import session_scope
 from app.operators.service import upsert_operator
 from bots.messages import InboundMessage
 
@@ -18,7 +18,7 @@ CSRF_RE = re.compile(r'name="csrf" value="([^"]+)"|name="csrf-token" content="([
 
 
 def services_of(client: httpx.AsyncClient) -> Any:
-    return client.app.state.services  # type: ignore[attr-defined]
+    return client.app.state.container  # type: ignore[attr-defined]
 
 
 async def make_operator(client: httpx.AsyncClient, login: str, role: str = "operator",
@@ -62,7 +62,7 @@ async def person_writes(client: httpx.AsyncClient, text: str, *, channel: str = 
     async with session_scope(services.sessionmaker) as session:
         outcome = await handle_inbound(session, InboundMessage(channel=channel, external_id=external_id,
                                                                external_message_id=uuid.uuid4().hex, text=text),
-                                       services.core_deps())  # fmt: skip
+                                       services.core)  # fmt: skip
     services.events.publish_all(outcome.events)
     return outcome
 

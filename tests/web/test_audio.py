@@ -24,8 +24,8 @@ async def test_uploaded_prompt_is_played_to_callers_in_that_language(client) -> 
 
     from app.channels.voice import _prompt
 
-    assert _prompt(services, "voice_main_menu", "kk").audio_url == url
-    assert _prompt(services, "voice_main_menu", "uz").audio_url is None  # no recording: Russian <Say>
+    assert _prompt(services.phone_line, "voice_main_menu", "kk").audio_url == url
+    assert _prompt(services.phone_line, "voice_main_menu", "uz").audio_url is None  # no recording: Russian <Say>
     twiml = ET.fromstring(f"<Response><Play>{url}</Play></Response>")
     assert twiml.find("Play") is not None
 

@@ -7,17 +7,9 @@ from datetime import timedelta
 import pyotp
 from sqlalchemy import select
 
-from app.db import session_scope
-from app.models import AuditEntry, Operator
-from tests.web.conftest import (
-    PASSWORD,
-    csrf,
-    csrf_from,
-    make_operator,
-    services_of,
-    sign_in,
-    signed_in,
-)
+from app.platform.db import session_scope
+from app.platform.models import AuditEntry, Operator
+from tests.web.conftest import PASSWORD, csrf, csrf_from, make_operator, services_of, sign_in, signed_in
 
 
 async def _audit_actions(client) -> list[str]:  # type: ignore[no-untyped-def]
@@ -115,7 +107,7 @@ async def test_password_reset_ends_open_sessions(client) -> None:  # type: ignor
     await signed_in(client, "hasan")
     async with session_scope(services_of(client).sessionmaker) as session:
         operator = await session.scalar(select(Operator).where(Operator.login == "hasan"))
-        from app.operators.service import hash_password
+        from app.auth.passwords import hash_password
 
         operator.password_hash = hash_password("another password")
     assert (await client.get("/console")).status_code == 401

@@ -40,7 +40,7 @@ class LiveServer:
     """uvicorn in a thread; ``call`` runs a coroutine on the server's loop and waits for it."""
 
     def __init__(self, tmp: Path) -> None:
-        from app.settings import Settings, new_key_spec
+        from app.platform.settings import Settings, new_key_spec
 
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -55,12 +55,12 @@ class LiveServer:
     def start(self) -> None:
         import uvicorn
 
-        from app.cli import _seed
+        from app.scripts.service import seed_database
         from app.main import create_app
-        from app.migrate import upgrade
+        from app.platform.migrate import upgrade
 
         upgrade(self.settings.database_url)
-        asyncio.run(_seed(self.settings))
+        asyncio.run(seed_database(self.settings.database_url))
         app = create_app(self.settings)
         self.app = app
         config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_config=None, lifespan="on",
@@ -89,10 +89,10 @@ class LiveServer:
 
     @property
     def services(self) -> Any:
-        return self.app.state.services
+        return self.app.state.container
 
     async def add_operator(self, login: str, role: str) -> None:
-        from app.db import session_scope
+        from app.platform.db import session_scope
         from app.operators.service import upsert_operator
 
         async with session_scope(self.services.sessionmaker) as session:
@@ -101,13 +101,13 @@ class LiveServer:
 
     async def person_writes(self, text: str, external_id: str) -> str:
         from app.conversations.service import handle_inbound
-        from app.db import session_scope
+        from app.platform.db import session_scope
         from bots.messages import InboundMessage
 
         async with session_scope(self.services.sessionmaker) as session:
             outcome = await handle_inbound(session, InboundMessage(channel="sms", external_id=external_id,
                                                                    external_message_id=uuid.uuid4().hex, text=text),
-                                           self.services.core_deps())  # fmt: skip
+                                           self.services.core)  # fmt: skip
         self.services.events.publish_all(outcome.events)
         return str(outcome.case_alias)
 
@@ -145,7 +145,7 @@ def _shoot(page: Any, name: str, width: int) -> None:
     page.screenshot(path=str(SHOTS / name), full_page=False)
 
 
-def test_coordinator_edits_previews_publishes_and_rolls_back_a_text(live: LiveServer, browser: Any) -> None:
+def test_coordinator_edits_previews_publishes_and_rolls_back_a_text(browser: Any, live: LiveServer) -> None:
     old = live.services.scripts.get("greet", "ru")
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     _sign_in(page, live, "coord")
@@ -178,7 +178,7 @@ def test_coordinator_edits_previews_publishes_and_rolls_back_a_text(live: LiveSe
     page.close()
 
 
-def test_urgent_case_appears_live_and_is_taken_and_answered(live: LiveServer, browser: Any) -> None:
+def test_urgent_case_appears_live_and_is_taken_and_answered(browser: Any, live: LiveServer) -> None:
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     _sign_in(page, live, "oper")
     page.wait_for_selector("#live.ok")  # the event stream is connected

@@ -6,10 +6,10 @@ import asyncio
 
 from sqlalchemy import select
 
-from app.conversations.handoff import Event
-from app.db import session_scope
-from app.models import Case, OutboxItem
-from app.web.console import sse_frame
+from app.platform.events import Event
+from app.platform.db import session_scope
+from app.platform.models import Case, OutboxItem
+from app.oncall.routes import sse_frame
 from tests.web.conftest import person_writes, services_of, signed_in
 
 PHONE = "+77011234567"
@@ -83,7 +83,7 @@ async def test_console_html_never_shows_a_persons_identifiers(client) -> None:  
     pages = ["/console", "/console/queue", f"/console/case/{alias}", f"/console/case/{alias}/messages",
              f"/console/case/{tg.case_alias}", "/admin/stats", "/admin/stats.csv"]  # fmt: skip
     async with session_scope(services_of(client).sessionmaker) as session:
-        pseudonyms = [c.pseudonym for c in (await session.scalars(select(__import__("app.models").models.Contact))).all()]
+        pseudonyms = [c.pseudonym for c in (await session.scalars(select(__import__("app.platform.models").platform.models.Contact))).all()]
     for path in pages:
         body = (await client.get(path)).text
         for secret in (PHONE, PHONE.lstrip("+"), "1234567", "987654321", *pseudonyms):
@@ -102,7 +102,7 @@ async def test_event_stream_requires_sign_in(client) -> None:  # type: ignore[no
 
 
 async def test_event_stream_delivers_a_new_urgent_case(client) -> None:  # type: ignore[no-untyped-def]
-    from app.web import console
+    from app.oncall import routes as console
 
     services = services_of(client)
     received: list[str] = []

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app.admin.nlu_admin import Workbench
-from app.db import session_scope
-from app.models import AuditEntry
+from app.understanding.routes import Workbench
+from app.platform.db import session_scope
+from app.platform.models import AuditEntry
 from nlu.data_io import DATA_DIR, load_dir
 from tests.web.conftest import services_of, signed_in
 
@@ -25,7 +25,7 @@ async def wb(client, tmp_path: Path) -> Workbench:  # type: ignore[no-untyped-de
     shutil.copytree(DATA_DIR / "urgency", base / "urgency")
     bench = Workbench(base, tmp_path / "extra", tmp_path / "merged", tune=False)
     services = services_of(client)
-    services.extras["nlu_workbench"] = bench
+    services.workbench = bench
     # Activation writes the model file: never the shared test model other tests load.
     services.settings = services.settings.model_copy(update={"nlu_model_path": tmp_path / "model.pkl"})
     return bench

@@ -6,8 +6,8 @@ from datetime import date
 
 from sqlalchemy import select
 
-from app.db import session_scope
-from app.models import AuditEntry, ReferralEntry
+from app.platform.db import session_scope
+from app.platform.models import AuditEntry, ReferralEntry
 from tests.web.conftest import person_writes, services_of, signed_in
 
 FORM = {"kind": "shelter", "country": "TR", "city": "istanbul", "last_verified": "2026-11-01", "active": "1",

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from app.db import session_scope
-from app.models import AuditEntry, Operator
+from app.platform.db import session_scope
+from app.platform.models import AuditEntry, Operator
 from tests.web.conftest import services_of, signed_in
 
 EXAMPLE = (Path(__file__).resolve().parents[2] / "routing" / "examples" / "roster.yml").read_text(encoding="utf-8")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.db import session_scope
-from app.models import AuditEntry, ScriptText
+from app.platform.db import session_scope
+from app.platform.models import AuditEntry, ScriptText
 from tests.web.conftest import csrf, services_of, signed_in
 
 NEW_GREET = "Здравствуйте! Это новый проверочный текст приветствия."
@@ -25,7 +25,7 @@ async def test_edit_preview_publish_and_rollback_a_russian_text(client) -> None:
                                 data={"csrf": token, "language": "ru", "variant": "chat", "message": "Привет"})  # fmt: skip
     assert preview.status_code == 200 and NEW_GREET in preview.text.split('id="preview-result"')[1].split("</ol>")[0]
     async with session_scope(services.sessionmaker) as session:  # the preview left nothing behind
-        from app.models import Case, Contact
+        from app.platform.models import Case, Contact
 
         assert (await session.scalars(select(Case))).first() is None
         assert (await session.scalars(select(Contact))).first() is None

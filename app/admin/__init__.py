@@ -1,1 +1,0 @@
-"""The coordinators' area: bot texts, statistics, accounts."""

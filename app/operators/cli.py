@@ -1,0 +1,66 @@
+"""``helpline operator add``, and the demo coordinator ``helpline serve`` makes in development."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import secrets
+import sys
+from pathlib import Path
+
+from app.operators.service import ROLES, OperatorError, ensure_operator
+from app.platform.commands import OneLineParser, Subparsers, settings_or_exit
+from app.platform.settings import Settings
+
+
+async def demo_operator(settings: Settings) -> tuple[str, str]:
+    """A demo coordinator for development, its password kept in DATA_DIR."""
+    path = Path(settings.data_dir) / "demo-login.txt"
+    if path.exists():
+        login, password = path.read_text().strip().split(" ", 1)
+    else:
+        login, password = "demo", secrets.token_urlsafe(9)
+        path.write_text(f"{login} {password}\n")
+        path.chmod(0o600)
+    await ensure_operator(settings, login=login, name="Demo coordinator", role="coordinator",
+                          languages=["ru", "kk", "uz", "en"], password=password)  # fmt: skip
+    return login, password
+
+
+def cmd_operator_add(args: argparse.Namespace) -> int:
+    settings = settings_or_exit()
+    password: str | None
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    elif sys.stdin.isatty():
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Repeat: ") != password:
+            print("helpline: passwords differ", file=sys.stderr)
+            return 2
+    else:
+        password = None
+    try:
+        languages = [x.strip() for x in args.languages.split(",") if x.strip()]
+        asyncio.run(ensure_operator(settings, login=args.login, name=args.name, role=args.role, languages=languages,
+                                    password=password, telegram_chat_id=args.telegram_chat_id, phone=args.phone,
+                                    create_only=True))  # fmt: skip
+    except OperatorError as exc:
+        print(f"helpline: {exc}", file=sys.stderr)
+        return 2
+    print(f"operator {args.login} added")
+    return 0
+
+
+def register(sub: Subparsers) -> None:
+    op = sub.add_parser("operator", help="manage operators").add_subparsers(dest="action", required=True,
+                                                                           parser_class=OneLineParser)  # fmt: skip
+    p = op.add_parser("add", help="add an operator")
+    p.add_argument("--login", required=True)
+    p.add_argument("--name", required=True)
+    p.add_argument("--role", required=True, choices=list(ROLES))
+    p.add_argument("--languages", required=True, help="comma-separated: ru,kk,uz,en")
+    p.add_argument("--telegram-chat-id", type=int)
+    p.add_argument("--phone", help="E.164, e.g. +77010000001")
+    p.add_argument("--password-stdin", action="store_true", help="read the password as one line on stdin")
+    p.set_defaults(func=cmd_operator_add)

@@ -1,0 +1,1 @@
+"""What every room stands on: settings, database, models, identity, events, logs, metrics, errors."""

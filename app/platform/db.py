@@ -1,0 +1,73 @@
+"""Engine and session factory; built in the app's lifespan, never at import.
+
+Services flush; only the request or job boundary commits (``session_scope``).
+What must wait for that commit (telling consoles, waking the job loop,
+reloading the bot's texts) is queued on the session with ``after_commit`` and
+run by the scope once the commit succeeded, never when it rolled back.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+
+def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+    """An async engine; SQLite gets WAL and a busy timeout so the worker and requests coexist."""
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(url, connect_args={"timeout": 30})
+
+        @event.listens_for(engine.sync_engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        return engine
+    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+
+
+def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+Effect = Callable[[], Awaitable[object] | object]
+_AFTER_COMMIT = "helpline.after_commit"
+
+
+def after_commit(session: AsyncSession, effect: Effect) -> None:
+    """Run ``effect`` once the scope that owns ``session`` has committed (dropped if it rolls back)."""
+    session.info.setdefault(_AFTER_COMMIT, []).append(effect)
+
+
+def discard_effects(session: AsyncSession) -> None:
+    """Forget queued effects: the work they belonged to was rolled back by the caller."""
+    session.info.pop(_AFTER_COMMIT, None)
+
+
+@asynccontextmanager
+async def session_scope(factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """The request and job boundary: commit on success, roll back on any error, then run the effects."""
+    async with factory() as session:
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            discard_effects(session)
+            await session.rollback()
+            raise
+        for effect in session.info.pop(_AFTER_COMMIT, []):
+            result = effect()
+            if inspect.isawaitable(result):
+                await result

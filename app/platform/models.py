@@ -1,0 +1,315 @@
+"""Typed SQLAlchemy 2 models.
+
+Nothing that identifies a person is stored in clear: contacts are found by a
+keyed pseudonym, their delivery address and every message body are
+AES-GCM ciphertexts bound to their row (see ``app.platform.identity``).
+Statuses, kinds and channels are ``Literal`` types: the values a column may
+hold are written once here, and the type checker holds every writer to them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timezone
+from typing import Literal
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    Uuid,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from bots.messages import Channel
+
+CaseStatus = Literal["bot", "waiting", "assigned", "closed"]
+Direction = Literal["in", "out"]
+Author = Literal["person", "bot", "operator"]
+Role = Literal["operator", "coordinator", "admin"]
+DeliveryStatus = Literal["pending", "done", "failed"]
+OutboxKind = Literal["reply", "alert", "relay", "system"]
+OutboxStatus = Literal["pending", "sent", "dead", "cancelled"]
+ScriptStatus = Literal["draft", "published", "retired"]
+Variant = Literal["chat", "sms", "voice"]
+EscalationStatus = Literal["running", "taken", "exhausted", "cancelled"]
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware on both engines: SQLite keeps naive UTC, we put the zone back."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        if dialect.name == "sqlite":
+            return value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value
+
+
+class Contact(Base):
+    """A person as the system knows them: a pseudonym, never a name or number."""
+
+    __tablename__ = "contacts"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    channel: Mapped[Channel] = mapped_column(String(16))
+    pseudonym: Mapped[str] = mapped_column(String(64), unique=True)
+    address_enc: Mapped[str | None] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(4))
+    # Coarse country from the phone prefix (for emergency numbers); never the number.
+    country: Mapped[str | None] = mapped_column(String(2))
+    first_seen: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    stopped: Mapped[bool] = mapped_column(Boolean, default=False)
+    safe_word_fp: Mapped[str | None] = mapped_column(String(64))
+    # Small conversation state: what the bot is waiting for (erase confirm, safety check).
+    state: Mapped[dict] = mapped_column(JSON, default=dict)
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Case(Base):
+    """One conversation; humans refer to it by its short alias only."""
+
+    __tablename__ = "cases"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    alias: Mapped[str] = mapped_column(String(12), unique=True)
+    contact_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"), index=True)
+    channel: Mapped[Channel] = mapped_column(String(16))
+    language: Mapped[str | None] = mapped_column(String(4))
+    status: Mapped[CaseStatus] = mapped_column(String(12), default="bot", index=True)
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    urgent_reason: Mapped[str | None] = mapped_column(Text)
+    last_intent: Mapped[str | None] = mapped_column(String(40))
+    assigned_operator_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("operators.id"), index=True)
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    notes_enc: Mapped[str | None] = mapped_column(Text)
+    location_enc: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    waiting_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    first_human_reply_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    erased: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    contact: Mapped[Contact | None] = relationship(lazy="raise")
+    assigned_operator: Mapped[Operator | None] = relationship(lazy="raise")
+
+
+class Message(Base):
+    __tablename__ = "messages"
+    __table_args__ = (UniqueConstraint("channel", "external_id", name="uq_messages_channel_external_id"),)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    direction: Mapped[Direction] = mapped_column(String(3))
+    sender: Mapped[Author] = mapped_column(String(10))
+    channel: Mapped[Channel] = mapped_column(String(16))
+    body_enc: Mapped[str | None] = mapped_column(Text)
+    intent: Mapped[str | None] = mapped_column(String(40))
+    confidence: Mapped[float | None] = mapped_column(Float)
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    external_id: Mapped[str | None] = mapped_column(String(128))
+    # Provider's id of the message inside the chat (for /erase), not identifying.
+    chat_ref: Mapped[str | None] = mapped_column(String(64))
+    operator_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("operators.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+    # Declared so one flush orders INSERTs by foreign key; never loaded implicitly.
+    case: Mapped[Case] = relationship(lazy="raise")
+
+
+class Operator(Base):
+    __tablename__ = "operators"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    login: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(128))
+    role: Mapped[Role] = mapped_column(String(16), default="operator")
+    languages: Mapped[list] = mapped_column(JSON, default=list)
+    telegram_chat_enc: Mapped[str | None] = mapped_column(Text)
+    telegram_pseudonym: Mapped[str | None] = mapped_column(String(64), unique=True)
+    phone_enc: Mapped[str | None] = mapped_column(Text)
+    phone_pseudonym: Mapped[str | None] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(Text)
+    totp_secret_enc: Mapped[str | None] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    available: Mapped[bool] = mapped_column(Boolean, default=False)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class InboundDelivery(Base):
+    """A provider's delivery as received, encrypted, so a crash after the 200 loses nothing."""
+
+    __tablename__ = "inbound_deliveries"
+    __table_args__ = (UniqueConstraint("channel", "delivery_id", name="uq_inbound_deliveries_channel_delivery"),)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    channel: Mapped[Channel] = mapped_column(String(16))
+    delivery_id: Mapped[str] = mapped_column(String(128))
+    payload_enc: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[DeliveryStatus] = mapped_column(String(10), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class OutboxItem(Base):
+    """Something to send, written in the transaction that decided it, sent after commit."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    channel: Mapped[Channel] = mapped_column(String(16))
+    kind: Mapped[OutboxKind] = mapped_column(String(16), default="reply")
+    address_enc: Mapped[str] = mapped_column(Text)
+    payload_enc: Mapped[str] = mapped_column(Text)
+    case_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("cases.id", ondelete="SET NULL"), index=True)
+    message_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"))
+    status: Mapped[OutboxStatus] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    provider_ref: Mapped[str | None] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    case: Mapped[Case | None] = relationship(lazy="raise")
+    message: Mapped[Message | None] = relationship(lazy="raise")
+
+
+class AuditEntry(Base):
+    """Who did what to which case or script, when; never a message body."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str | None] = mapped_column(String(128))
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class ScriptText(Base):
+    """One bot text per key (an intent or a system prompt), language and variant, versioned."""
+
+    __tablename__ = "script_texts"
+    __table_args__ = (UniqueConstraint("key", "language", "variant", "version", name="uq_script_texts_version"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(4))
+    variant: Mapped[Variant] = mapped_column(String(8), default="chat")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    status: Mapped[ScriptStatus] = mapped_column(String(10), default="published")
+    text: Mapped[str] = mapped_column(Text)
+    needs_review: Mapped[bool] = mapped_column(Boolean, default=False)
+    author: Mapped[str] = mapped_column(String(64), default="seed")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class DailyCount(Base):
+    """Anonymous counts that outlive erasure: statistics without people."""
+
+    __tablename__ = "daily_counts"
+    __table_args__ = (UniqueConstraint("day", "channel", "language", "intent", "urgent", name="uq_daily_counts_key"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    day: Mapped[date] = mapped_column(Date)
+    channel: Mapped[Channel] = mapped_column(String(16))
+    language: Mapped[str] = mapped_column(String(4))
+    intent: Mapped[str] = mapped_column(String(40))
+    urgent: Mapped[bool] = mapped_column(Boolean)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Escalation(Base):
+    """A running escalation: routing's pure state as JSON plus the durable timer."""
+
+    __tablename__ = "escalations"
+    __table_args__ = (Index("ix_escalations_due", "status", "next_at"),)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    status: Mapped[EscalationStatus] = mapped_column(String(12), default="running")
+    fence: Mapped[int] = mapped_column(Integer, default=0)
+    next_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    state: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    case: Mapped[Case] = relationship(lazy="raise")
+
+
+class AlertRef(Base):
+    """Where an alert landed (an operator's Telegram message, a ringing call), to withdraw it."""
+
+    __tablename__ = "alert_refs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    operator_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("operators.id"))
+    channel: Mapped[str] = mapped_column(String(16))
+    outbox_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    withdrawn: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    case: Mapped[Case] = relationship(lazy="raise")
+
+
+class Setting(Base):
+    """Deployment settings coordinators change at run time (discreet mode, active model)."""
+
+    __tablename__ = "runtime_settings"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class ReferralEntry(Base):
+    """Where a person can get help (shelter, lawyer, consulate): texts per language, re-checked by coordinators."""
+
+    __tablename__ = "referral_entries"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))  # shelter / legal / medical / consulate / iom / ngo / hotline
+    country: Mapped[str] = mapped_column(String(2), index=True)
+    city: Mapped[str] = mapped_column(String(64), default="")  # a city key from the seed table ("istanbul"), or ""
+    # {"ru": "...", "kk": "...", "uz": "..."}: each text in every language the person may write in.
+    name: Mapped[dict] = mapped_column(JSON, default=dict)
+    description: Mapped[dict] = mapped_column(JSON, default=dict)
+    hours: Mapped[dict] = mapped_column(JSON, default=dict)
+    how_to_reach: Mapped[dict] = mapped_column(JSON, default=dict)
+    last_verified: Mapped[date | None] = mapped_column(Date)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

@@ -1,0 +1,1 @@
+"""The promises made to a person: erasure, retention, key rotation (and their commands)."""

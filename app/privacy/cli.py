@@ -1,0 +1,44 @@
+"""``helpline purge`` and ``helpline keys rotate|new``: retention and key rotation by hand."""
+
+from __future__ import annotations
+
+import argparse
+import uuid
+
+from app.platform.commands import OneLineParser, Subparsers, settings_or_exit, with_session
+from app.platform.models import utcnow
+from app.platform.settings import new_key_spec
+from app.privacy.service import purge, rotate_keys
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    settings = settings_or_exit()
+    days = args.days if args.days is not None else settings.retention_days
+    counts = with_session(settings, lambda session, _vault: purge(session, utcnow(), days))
+    print(", ".join(f"{k}: {v}" for k, v in counts.items()))
+    return 0
+
+
+def cmd_keys_rotate(_: argparse.Namespace) -> int:
+    settings = settings_or_exit()
+    changed = with_session(settings, rotate_keys)
+    print(f"re-encrypted {changed} values under key {settings.key_list[0][0]}")
+    return 0
+
+
+def cmd_keys_new(args: argparse.Namespace) -> int:
+    print(new_key_spec(args.id))
+    return 0
+
+
+def register(sub: Subparsers) -> None:
+    p = sub.add_parser("purge", help="delete message bodies of closed cases past retention")
+    p.add_argument("--days", type=int, help="override HELPLINE_RETENTION_DAYS")
+    p.set_defaults(func=cmd_purge)
+
+    keys = sub.add_parser("keys", help="encryption keys").add_subparsers(dest="action", required=True,
+                                                                         parser_class=OneLineParser)  # fmt: skip
+    keys.add_parser("rotate", help="re-encrypt every stored secret under the first key").set_defaults(func=cmd_keys_rotate)
+    p = keys.add_parser("new", help="print a new key for HELPLINE_ENCRYPTION_KEYS")
+    p.add_argument("--id", default="k" + uuid.uuid4().hex[:6])
+    p.set_defaults(func=cmd_keys_new)

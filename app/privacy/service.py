@@ -1,0 +1,144 @@
+"""Erasure, retention and key rotation: the promises made to a person, kept in one place."""
+
+from __future__ import annotations
+
+import logging
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.platform.identity import Vault
+from app.platform.audit import audit
+from app.platform.models import Case, Contact, InboundDelivery, Message, Operator, OutboxItem
+from app.outbox.service import enqueue
+from bots.messages import OutboundMessage
+
+log = logging.getLogger("helpline.privacy")
+
+
+@dataclass(frozen=True)
+class EncryptedColumn:
+    model: Any
+    attr: str
+    aad: Callable[[Any], str]
+
+
+# Every ciphertext column and the associated data that binds it to its row.
+ENCRYPTED_COLUMNS: tuple[EncryptedColumn, ...] = (
+    EncryptedColumn(Contact, "address_enc", lambda r: f"contact:{r.id}:address"),
+    EncryptedColumn(Message, "body_enc", lambda r: f"message:{r.id}"),
+    EncryptedColumn(Case, "notes_enc", lambda r: f"case:{r.id}:notes"),
+    EncryptedColumn(Case, "location_enc", lambda r: f"case:{r.id}:location"),
+    EncryptedColumn(Operator, "phone_enc", lambda r: f"operator:{r.id}:phone"),
+    EncryptedColumn(Operator, "telegram_chat_enc", lambda r: f"operator:{r.id}:telegram"),
+    EncryptedColumn(Operator, "totp_secret_enc", lambda r: f"operator:{r.id}:totp"),
+    EncryptedColumn(OutboxItem, "address_enc", lambda r: f"outbox:{r.id}:address"),
+    EncryptedColumn(OutboxItem, "payload_enc", lambda r: f"outbox:{r.id}:payload"),
+    EncryptedColumn(InboundDelivery, "payload_enc", lambda r: f"delivery:{r.id}"),
+)
+
+
+async def erase_contact(
+    session: AsyncSession,
+    vault: Vault,
+    contact: Contact,
+    now: datetime,
+    *,
+    final_text: str,
+    channel: str,
+    address: str,
+    partial_text: str = "",
+) -> int:
+    """Remove a person's messages and address, unlink their cases, keep anonymous counts.
+
+    The chat messages themselves are deleted at the provider (where it allows)
+    through the outbox, and one neutral line ends the conversation.
+    """
+    await session.flush()
+    case_ids = list((await session.scalars(select(Case.id).where(Case.contact_id == contact.id))).all())
+    aliases = list((await session.scalars(select(Case.alias).where(Case.contact_id == contact.id))).all())
+    refs = [r for r in (await session.scalars(select(Message.chat_ref).where(Message.case_id.in_(case_ids)))).all() if r]
+    removed = (await session.execute(delete(Message).where(Message.case_id.in_(case_ids)))).rowcount or 0
+    await session.execute(
+        update(OutboxItem)
+        .where(OutboxItem.case_id.in_(case_ids), OutboxItem.status == "pending")
+        .values(status="cancelled", address_enc="", payload_enc="")
+    )
+    await session.execute(
+        update(Case)
+        .where(Case.id.in_(case_ids))
+        .values(contact_id=None, erased=True, notes_enc=None, location_enc=None, urgent_reason=None)
+    )
+    await session.delete(contact)
+    if refs and channel == "telegram":
+        enqueue(session, vault, OutboundMessage(channel=channel, address=address, action="delete",
+                                                target_message_ids=tuple(sorted(set(refs), key=_ref_order)),
+                                                extra={"partial_text": partial_text} if partial_text else {}),
+                kind="system")  # fmt: skip
+    await session.flush()  # the deletion is queued before the closing line
+    if final_text:
+        enqueue(session, vault, OutboundMessage(channel=channel, address=address, text=final_text), kind="system")
+    audit(session, "person", "person.erase", ",".join(aliases), cases=len(case_ids), messages=removed)
+    log.info("person erased", extra={"count": removed})
+    return removed
+
+
+def _ref_order(ref: str) -> tuple[int, str]:
+    return (int(ref), ref) if ref.isdigit() else (0, ref)
+
+
+async def purge(session: AsyncSession, now: datetime, retention_days: int) -> dict[str, int]:
+    """Delete bodies of closed cases past retention, and spent outbox/delivery rows."""
+    cutoff = now - timedelta(days=retention_days)
+    closed = select(Case.id).where(Case.status == "closed", Case.closed_at < cutoff)
+    bodies = await session.execute(
+        update(Message).where(Message.case_id.in_(closed), Message.body_enc.is_not(None)).values(body_enc=None)
+    )
+    notes = await session.execute(
+        update(Case).where(Case.id.in_(closed)).values(notes_enc=None, location_enc=None)
+    )
+    outbox = await session.execute(
+        delete(OutboxItem).where(OutboxItem.status.in_(("sent", "dead", "cancelled")), OutboxItem.created_at < cutoff)
+    )
+    deliveries = await session.execute(
+        delete(InboundDelivery).where(InboundDelivery.status.in_(("done", "failed")), InboundDelivery.created_at < cutoff)
+    )
+    counts = {
+        "message_bodies": bodies.rowcount or 0,
+        "cases": notes.rowcount or 0,
+        "outbox_rows": outbox.rowcount or 0,
+        "deliveries": deliveries.rowcount or 0,
+    }
+    audit(session, "system", "retention.purge", None, **counts)
+    return counts
+
+
+async def rotate_keys(session: AsyncSession, vault: Vault, batch: int = 500) -> int:
+    """Re-encrypt every stored secret under the primary key; old keys can then be retired."""
+    changed = 0
+    for column in ENCRYPTED_COLUMNS:
+        attr = getattr(column.model, column.attr)
+        last: Any = None
+        while True:
+            query = select(column.model).where(attr.is_not(None), attr != "").order_by(column.model.id).limit(batch)
+            if last is not None:
+                query = query.where(column.model.id > last)
+            rows = list((await session.scalars(query)).all())
+            if not rows:
+                break
+            for row in rows:
+                token = getattr(row, column.attr)
+                if vault.needs_rotation(token):
+                    setattr(row, column.attr, vault.rotate(token, column.aad(row)))
+                    changed += 1
+            last = rows[-1].id
+            await session.flush()
+    audit(session, "system", "keys.rotate", None, reencrypted=changed, key=vault.primary_key_id)
+    return changed
+
+

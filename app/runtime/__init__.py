@@ -1,0 +1,1 @@
+"""The running app: the container (construction only), the job loop, health, and the whole-app commands."""

@@ -1,0 +1,112 @@
+"""``helpline doctor``: checks a deployment's settings before people rely on it.
+
+Start-up already refuses the worst (missing secrets in production); the doctor
+also says what start-up tolerates but a real deployment must not have: plain
+http, a development mode, an unreachable database or Redis, no retention. One
+line per problem, each with its fix; exit status 1 when anything is wrong.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from collections.abc import Callable
+
+from redis import asyncio as aioredis
+from sqlalchemy import text
+
+from app.platform.commands import Subparsers
+from app.platform.db import create_engine
+from app.platform.settings import WEAK_VALUES, Settings, SettingsError
+
+Problem = str
+
+
+def _secret(settings: Settings, name: str, min_len: int = 32) -> list[Problem]:
+    value = getattr(settings, name.lower())
+    raw = value.get_secret_value() if value is not None else ""
+    if not raw or raw.strip().lower() in WEAK_VALUES:
+        return [f"HELPLINE_{name} is not set: set a random value of at least {min_len} characters "
+                "(python -c 'import secrets; print(secrets.token_urlsafe(48))')"]  # fmt: skip
+    if len(raw) < min_len or len(set(raw)) < 10:
+        return [f"HELPLINE_{name} is weak: use at least {min_len} random characters"]
+    return []
+
+
+def check_settings(settings: Settings) -> list[Problem]:
+    """Everything that can be judged from the settings alone."""
+    problems: list[Problem] = []
+    if not settings.is_production:
+        problems.append(f"HELPLINE_ENV is {settings.env}: set HELPLINE_ENV=production (refuses weak secrets at start)")
+    problems += _secret(settings, "SECRET_KEY") + _secret(settings, "PEPPER")
+    if settings.encryption_keys is None:
+        problems.append("HELPLINE_ENCRYPTION_KEYS is not set: generate one with 'helpline keys new'")
+    else:
+        try:
+            settings.key_list
+        except SettingsError as exc:
+            problems.append(f"{exc}: generate one with 'helpline keys new'")
+    if not settings.public_url.startswith("https://"):
+        problems.append(f"HELPLINE_PUBLIC_URL is {settings.public_url}: use the public https:// address "
+                        "(webhooks and Twilio signatures need it)")  # fmt: skip
+    if settings.telegram_token and not settings.telegram_webhook_secret:
+        problems.append("HELPLINE_TELEGRAM_WEBHOOK_SECRET is not set while Telegram is on: set a random value "
+                        "(forged updates are refused with it)")  # fmt: skip
+    elif settings.telegram_token:
+        problems += [p.replace("at least 32", "at least 16") for p in _secret(settings, "TELEGRAM_WEBHOOK_SECRET", 16)]
+    if settings.twilio_account_sid and not settings.twilio_auth_token:
+        problems.append("HELPLINE_TWILIO_AUTH_TOKEN is not set while Twilio is on: copy it from the Twilio console "
+                        "(signatures are checked with it)")  # fmt: skip
+    if not 1 <= settings.retention_days <= 365:
+        problems.append(f"HELPLINE_RETENTION_DAYS is {settings.retention_days}: set 1-365 days (90 is the default)")
+    if settings.is_sqlite and settings.is_production:
+        problems.append("HELPLINE_DATABASE_URL is SQLite: production runs on PostgreSQL (postgresql+asyncpg://…)")
+    return problems
+
+
+async def check_reachable(settings: Settings) -> list[Problem]:
+    """The database answers, and Redis when it is configured."""
+    problems: list[Problem] = []
+    engine = create_engine(settings.database_url)
+    try:
+        async with engine.connect() as conn:
+            await asyncio.wait_for(conn.execute(text("SELECT 1")), timeout=5)
+    except Exception as exc:  # noqa: BLE001 - reported, not raised
+        problems.append(f"database unreachable ({type(exc).__name__}): check HELPLINE_DATABASE_URL and that it runs")
+    finally:
+        await engine.dispose()
+    if settings.redis_url:
+        client = aioredis.from_url(settings.redis_url, socket_connect_timeout=3)
+        try:
+            await client.ping()
+        except Exception as exc:  # noqa: BLE001
+            problems.append(f"Redis unreachable ({type(exc).__name__}): check HELPLINE_REDIS_URL and that it runs")
+        finally:
+            await client.aclose()
+    return problems
+
+
+def diagnose(settings: Settings) -> list[Problem]:
+    return check_settings(settings) + asyncio.run(check_reachable(settings))
+
+
+def cmd_doctor(_: argparse.Namespace, make_settings: Callable[[], Settings] = Settings) -> int:
+    try:
+        settings = make_settings()
+    except Exception as exc:  # noqa: BLE001 - a setting that does not even parse
+        print(f"settings do not load: {exc}")
+        return 1
+    problems = diagnose(settings)
+    for problem in problems:
+        print(f"✗ {problem}")
+    if problems:
+        print(f"{len(problems)} problem(s): fix them and run 'helpline doctor' again")
+        return 1
+    print("✓ settings, database and Redis look right for production")
+    return 0
+
+
+def register(sub: Subparsers) -> None:
+    sub.add_parser("doctor", help="check this deployment's settings; exit 1 if anything is wrong").set_defaults(
+        func=cmd_doctor)  # fmt: skip
+

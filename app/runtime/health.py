@@ -1,0 +1,42 @@
+"""Liveness, readiness and metrics."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from app.platform.deps import provided
+from app.understanding.gateway import LiveClassifier
+
+router = APIRouter(tags=["health"])
+EngineDep = Annotated[AsyncEngine, Depends(provided("engine"))]
+NluDep = Annotated[LiveClassifier, Depends(provided("nlu"))]
+
+
+@router.get("/healthz", summary="The process is up")
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/readyz", summary="Database reachable and model loaded", responses={503: {"description": "Not ready"}})
+async def readyz(engine: EngineDep, nlu: NluDep) -> JSONResponse:
+    checks: dict[str, str] = {}
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception as exc:  # noqa: BLE001 - readiness reports, it does not raise
+        checks["database"] = f"unavailable ({type(exc).__name__})"
+    checks["nlu"] = "ok" if nlu.current is not None else "not loaded"
+    ready = all(v == "ok" for v in checks.values())
+    return JSONResponse({"status": "ready" if ready else "not ready", "checks": checks}, status_code=200 if ready else 503)
+
+
+@router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+async def metrics() -> Response:
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,1 @@
+"""Anonymous numbers for coordinators: weekly counts, response times, dead letters."""

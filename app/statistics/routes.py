@@ -1,0 +1,68 @@
+"""Statistics page and CSV export for coordinators; anonymous numbers only."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from app.statistics import service as statistics
+from app.auth.deps import Coordinator
+from app.web.session import verify_csrf
+from app.platform.deps import ClockDep, SessionDep
+from app.web.charts import horizontal_bars, stacked_bars
+from app.web.i18n import translate
+from app.web.templating import render, ui_language
+
+router = APIRouter(prefix="/admin", dependencies=[Depends(verify_csrf)], include_in_schema=False)
+
+
+def _weeks(value: int) -> int:
+    return min(max(value, 1), 104)
+
+
+@router.get("/stats")
+async def stats_page(request: Request, _: Coordinator, session: SessionDep, clock: ClockDep,
+                     weeks: int = 12) -> Response:  # fmt: skip
+    weeks = _weeks(weeks)
+    stats = await statistics.compute(session, clock().date(), weeks)
+    lang = ui_language(request)
+    charts = {
+        "weekly": stacked_bars([(w.strftime("%d.%m"), total, urgent) for w, total, urgent in stats.weekly],
+                               translate(lang, "stats.weekly"), translate(lang, "case.urgent")),
+        "channels": horizontal_bars(stats.by_channel, translate(lang, "stats.by_channel")),
+        "languages": horizontal_bars(stats.by_language, translate(lang, "stats.by_language")),
+        "intents": horizontal_bars(stats.by_intent, translate(lang, "stats.by_intent")),
+    }  # fmt: skip
+    return render(request, "admin_stats.html", {"stats": stats, "weeks": weeks, "charts": charts,
+                                                "duration": statistics.human_duration})  # fmt: skip
+
+
+@router.get("/stats.csv")
+async def stats_csv(_: Coordinator, session: SessionDep, clock: ClockDep, weeks: int = 12,
+                    table: str = "counts") -> Response:  # fmt: skip
+    stats = await statistics.compute(session, clock().date(), _weeks(weeks))
+    out = io.StringIO()
+    writer = csv.writer(out)
+    if table == "dead":
+        writer.writerow(["created_at", "channel", "kind", "attempts", "error"])
+        writer.writerows([d.created_at.isoformat(), d.channel, d.kind, d.attempts, d.error] for d in stats.dead)
+    elif table == "summary":
+        writer.writerow(["metric", "value"])
+        writer.writerows([
+            ["messages", stats.total], ["urgent_messages", stats.urgent], ["urgent_share", f"{stats.urgent_share:.4f}"],
+            ["cases_taken", stats.measured_cases],
+            ["seconds_to_take_p50", stats.taken["p50"]], ["seconds_to_take_p90", stats.taken["p90"]],
+            ["seconds_to_first_reply_p50", stats.first_reply["p50"]],
+            ["seconds_to_first_reply_p90", stats.first_reply["p90"]],
+            ["escalations_exhausted", stats.exhausted], ["outbox_dead", stats.dead_count],
+        ])  # fmt: skip
+    else:
+        table = "counts"
+        writer.writerow(["week_start", "channel", "language", "intent", "urgent", "count"])
+        writer.writerows([w.isoformat(), c, lang, i, int(u), n] for w, c, lang, i, u, n in stats.rows)
+    filename = f"helpline-{table}-{stats.since.isoformat()}.csv"
+    return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})  # fmt: skip

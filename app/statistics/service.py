@@ -1,0 +1,131 @@
+"""Numbers for coordinators, computed from anonymous counts and timestamps only.
+
+Nothing here reads a message body, an address or a note: weekly counts come
+from ``DailyCount``, response times from case timestamps, failures from the
+outbox's status and error columns (errors are scrubbed of digits and handles).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.platform.models import Case, DailyCount, Escalation, OutboxItem
+
+# Provider errors can quote a number, an email or a @handle; keep the reason, drop those.
+_SCRUB = re.compile(r"\+?\d[\d\s().-]{4,}\d|[\w.+-]+@[\w-]+\.[\w.]+|@\w{3,}|chat[_ ]?id\W*\S+", re.IGNORECASE)
+
+
+def scrub(error: str | None, limit: int = 200) -> str:
+    return _SCRUB.sub("[…]", error or "")[:limit]
+
+
+def week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def percentile(values: list[float], pct: float) -> float | None:
+    """Nearest-rank percentile; None when there is nothing to measure."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(pct / 100 * len(ordered)) - 1)]
+
+
+@dataclass
+class DeadLetter:
+    channel: str
+    kind: str
+    error: str
+    attempts: int
+    created_at: datetime
+
+
+@dataclass
+class Stats:
+    since: date
+    rows: list[tuple[date, str, str, str, bool, int]] = field(default_factory=list)
+    weekly: list[tuple[date, int, int]] = field(default_factory=list)
+    by_channel: list[tuple[str, int]] = field(default_factory=list)
+    by_language: list[tuple[str, int]] = field(default_factory=list)
+    by_intent: list[tuple[str, int]] = field(default_factory=list)
+    total: int = 0
+    urgent: int = 0
+    taken: dict[str, float | None] = field(default_factory=dict)
+    first_reply: dict[str, float | None] = field(default_factory=dict)
+    measured_cases: int = 0
+    exhausted: int = 0
+    dead_count: int = 0
+    dead: list[DeadLetter] = field(default_factory=list)
+
+    @property
+    def urgent_share(self) -> float:
+        return self.urgent / self.total if self.total else 0.0
+
+
+async def compute(session: AsyncSession, today: date, weeks: int) -> Stats:
+    since = week_start(today) - timedelta(weeks=weeks - 1)
+    stats = Stats(since=since)
+    counts = await session.execute(
+        select(DailyCount.day, DailyCount.channel, DailyCount.language, DailyCount.intent, DailyCount.urgent,
+               func.sum(DailyCount.count)).where(DailyCount.day >= since)
+        .group_by(DailyCount.day, DailyCount.channel, DailyCount.language, DailyCount.intent, DailyCount.urgent)
+    )  # fmt: skip
+    per_week: dict[tuple[date, str, str, str, bool], int] = defaultdict(int)
+    for day, channel, language, intent, urgent, n in counts.all():
+        per_week[(week_start(day), channel, language or "?", intent or "?", bool(urgent))] += int(n or 0)
+    stats.rows = sorted((k + (n,) for k, n in per_week.items()), key=lambda r: (r[0], r[1], r[2], r[3], r[4]))
+    weekly_total: Counter[date] = Counter()
+    weekly_urgent: Counter[date] = Counter()
+    channels: Counter[str] = Counter()
+    languages: Counter[str] = Counter()
+    intents: Counter[str] = Counter()
+    for week, channel, language, intent, urgent, n in stats.rows:
+        weekly_total[week] += n
+        weekly_urgent[week] += n if urgent else 0
+        channels[channel] += n
+        languages[language] += n
+        intents[intent] += n
+    stats.weekly = [(since + timedelta(weeks=i), weekly_total[since + timedelta(weeks=i)],
+                     weekly_urgent[since + timedelta(weeks=i)]) for i in range(weeks)]  # fmt: skip
+    stats.by_channel, stats.by_language = channels.most_common(), languages.most_common()
+    stats.by_intent = intents.most_common()
+    stats.total, stats.urgent = sum(weekly_total.values()), sum(weekly_urgent.values())
+
+    start = datetime.combine(since, datetime.min.time()).replace(tzinfo=None)
+    times = await session.execute(select(Case.created_at, Case.taken_at, Case.first_human_reply_at)
+                                  .where(Case.created_at >= start, Case.taken_at.is_not(None)))  # fmt: skip
+    to_take: list[float] = []
+    to_reply: list[float] = []
+    for created, taken, replied in times.all():
+        to_take.append((taken - created).total_seconds())
+        if replied is not None:
+            to_reply.append((replied - created).total_seconds())
+    stats.measured_cases = len(to_take)
+    stats.taken = {"p50": percentile(to_take, 50), "p90": percentile(to_take, 90)}
+    stats.first_reply = {"p50": percentile(to_reply, 50), "p90": percentile(to_reply, 90)}
+    stats.exhausted = int(await session.scalar(select(func.count()).select_from(Escalation).where(
+        Escalation.status == "exhausted", Escalation.created_at >= start)) or 0)  # fmt: skip
+    stats.dead_count = int(await session.scalar(select(func.count()).select_from(OutboxItem).where(
+        OutboxItem.status == "dead")) or 0)  # fmt: skip
+    dead = await session.execute(select(OutboxItem.channel, OutboxItem.kind, OutboxItem.last_error, OutboxItem.attempts,
+                                        OutboxItem.created_at).where(OutboxItem.status == "dead")
+                                 .order_by(OutboxItem.created_at.desc()).limit(50))  # fmt: skip
+    stats.dead = [DeadLetter(c, k, scrub(e), int(a or 0), t) for c, k, e, a, t in dead.all()]
+    return stats
+
+
+def human_duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    if seconds < 90:
+        return f"{int(seconds)} s"
+    if seconds < 5400:
+        return f"{round(seconds / 60)} min"
+    return f"{seconds / 3600:.1f} h"
