@@ -11,10 +11,8 @@ from fastapi.staticfiles import StaticFiles
 
 from app.auth import routes as auth
 from app.auth.deps import install_page_errors
-from app.channels import routes as webhooks
-from app.channels import voice, webchat
-from app.oncall import roster_routes
-from app.oncall import routes as console
+from app.channels import routes as webhooks, voice, webchat
+from app.oncall import roster_routes, routes as console
 from app.operators import routes as accounts
 from app.platform.errors import install_error_handlers
 from app.platform.logs import configure_logging
@@ -22,8 +20,7 @@ from app.platform.settings import Settings, load_settings
 from app.referrals import routes as referrals
 from app.runtime import health
 from app.runtime.container import build_container
-from app.scripts import audio
-from app.scripts import routes as scripts
+from app.scripts import audio, routes as scripts
 from app.statistics import routes as statistics
 from app.understanding import routes as understanding
 from app.web import STATIC

@@ -22,13 +22,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import text  # noqa: E402
 from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
 
-from app.scripts.service import seed_database  # noqa: E402
 from app.conversations.service import handle_inbound  # noqa: E402
 from app.platform.db import session_scope  # noqa: E402
 from app.platform.logs import configure_logging  # noqa: E402
 from app.platform.migrate import upgrade  # noqa: E402
-from app.runtime.container import build_container  # noqa: E402
 from app.platform.settings import Settings, new_key_spec  # noqa: E402
+from app.runtime.container import build_container  # noqa: E402
+from app.scripts.service import seed_database  # noqa: E402
 from bots.messages import InboundMessage  # noqa: E402
 
 TEXTS = [

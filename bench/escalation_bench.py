@@ -22,15 +22,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import select  # noqa: E402
 
-
-from app.scripts.service import seed_database  # noqa: E402
+from app.oncall.roster_store import import_roster  # noqa: E402
 from app.platform.db import session_scope  # noqa: E402
 from app.platform.logs import configure_logging  # noqa: E402
 from app.platform.migrate import upgrade  # noqa: E402
 from app.platform.models import Escalation  # noqa: E402
-from app.oncall.roster_store import import_roster  # noqa: E402
-from app.runtime.container import build_container  # noqa: E402
 from app.platform.settings import Settings, new_key_spec  # noqa: E402
+from app.runtime.container import build_container  # noqa: E402
+from app.scripts.service import seed_database  # noqa: E402
 from bots.messages import InboundMessage  # noqa: E402
 from tests.fakes.telegram_api import FakeTelegramAPI  # noqa: E402
 

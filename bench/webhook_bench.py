@@ -16,7 +16,6 @@ import asyncio
 import itertools
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -130,9 +129,8 @@ async def pending(db_url: str) -> int:
 
 
 async def prepare(kind: str, tmp: str) -> tuple[str, str | None]:
-    from app.scripts.service import seed_database
     from app.platform.migrate import upgrade
-    from app.platform.settings import Settings
+    from app.scripts.service import seed_database
 
     if kind == "sqlite":
         url = f"sqlite+aiosqlite:///{tmp}/bench.db"

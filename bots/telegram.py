@@ -34,7 +34,7 @@ from aiogram.types import CallbackQuery, Message, Update
 from pydantic import ValidationError
 
 from bots.errors import InvalidRequest
-from bots.messages import Attachment, InboundMessage, OutboundMessage, SendError, SendResult
+from bots.messages import Attachment, Channel, InboundMessage, OutboundMessage, SendError, SendResult
 from bots.telegram_ui import chat_id_value, fit_text, inline_keyboard
 
 log = logging.getLogger(__name__)
@@ -207,7 +207,7 @@ def _session(api_base: str | None, timeout: float) -> AiohttpSession:
 class TelegramSender:
     """Delivers OutboundMessages to Telegram with a real aiogram Bot; built once in the app's lifespan."""
 
-    channel = "telegram"
+    channel: Channel = "telegram"
 
     def __init__(self, token: str, api_base: str | None = None, *, timeout: float = 20.0) -> None:
         self.bot = Bot(token, session=_session(api_base, timeout))
@@ -221,7 +221,7 @@ class TelegramSender:
                 return await self._edit(message)
             if message.action == "delete":
                 return await self._delete(message)
-        except (AiogramError, asyncio.TimeoutError, OSError) as exc:
+        except (TimeoutError, AiogramError, OSError) as exc:
             raise to_send_error(exc) from exc
         raise SendError(f"telegram cannot {message.action}", retryable=False)
 
@@ -280,7 +280,7 @@ class TelegramSender:
         """Stop the button's spinner; a failure here is never worth retrying."""
         try:
             await self.bot.answer_callback_query(callback_query_id=callback_query_id, text=text)
-        except (AiogramError, asyncio.TimeoutError, OSError) as exc:
+        except (TimeoutError, AiogramError, OSError) as exc:
             raise to_send_error(exc) from exc
 
     async def set_webhook(self, url: str, secret: str, *, drop_pending_updates: bool = False) -> None:
@@ -292,7 +292,7 @@ class TelegramSender:
                 allowed_updates=ALLOWED_UPDATES,
                 drop_pending_updates=drop_pending_updates,
             )
-        except (AiogramError, asyncio.TimeoutError, OSError) as exc:
+        except (TimeoutError, AiogramError, OSError) as exc:
             raise to_send_error(exc) from exc
 
     async def close(self) -> None:
@@ -323,7 +323,7 @@ async def poll(
             except TelegramRetryAfter as exc:
                 await asyncio.sleep(exc.retry_after)
                 continue
-            except (TelegramServerError, TelegramNetworkError, ClientDecodeError, asyncio.TimeoutError, OSError):
+            except (TimeoutError, TelegramServerError, TelegramNetworkError, ClientDecodeError, OSError):
                 log.warning("telegram polling failed; retrying")
                 await asyncio.sleep(backoff)
                 continue

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Mapping
 from urllib.parse import urlsplit, urlunsplit
@@ -92,7 +91,7 @@ class RebasedHttpClient(AsyncHttpClient):
                 allow_redirects=allow_redirects,
             ) as resp:
                 text = await resp.text()
-        except (asyncio.TimeoutError, aiohttp.ClientError, OSError) as exc:
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             raise RetryableResponse(None) from exc
         if resp.status == 429 or resp.status >= 500:
             raise RetryableResponse(resp.status, _retry_after(resp.headers.get("Retry-After")))

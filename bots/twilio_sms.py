@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from twilio.base.exceptions import TwilioRestException
 
 from bots.errors import InvalidRequest
-from bots.messages import Attachment, InboundMessage, OutboundMessage, SendError, SendResult
+from bots.messages import Attachment, Channel, InboundMessage, OutboundMessage, SendError, SendResult
 from bots.sms_text import fit_sms, is_gsm7, sms_segments
 from bots.twilio_rest import RetryableResponse, make_client, to_send_error, verify_twilio_signature
 
@@ -89,7 +89,7 @@ class TwilioSMSSender:
     ``api_base`` replaces https://api.twilio.com for every request (the fake in tests).
     """
 
-    channel = "sms"
+    channel: Channel = "sms"
 
     def __init__(self, account_sid: str, auth_token: str, from_number: str, api_base: str | None = None,
                  status_callback_url: str | None = None, *, timeout: float = 15.0) -> None:  # fmt: skip

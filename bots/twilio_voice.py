@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
 
 from bots.errors import InvalidRequest
-from bots.messages import Attachment, InboundMessage, OutboundMessage, SendError, SendResult
+from bots.messages import Attachment, Channel, InboundMessage, OutboundMessage, SendError, SendResult
 from bots.twilio_sms import TwilioSMSSender
 
 # Digit pressed in the first menu -> language.
@@ -195,7 +195,7 @@ def hangup() -> str:
 class TwilioVoiceSender:
     """The ``voice`` channel for the outbox: alert calls and hang-ups through a shared Twilio sender."""
 
-    channel = "voice"
+    channel: Channel = "voice"
 
     def __init__(self, twilio: TwilioSMSSender) -> None:
         self.twilio = twilio

@@ -18,7 +18,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 
 from bots.errors import InvalidRequest
-from bots.messages import InboundMessage, OutboundMessage, SendError, SendResult
+from bots.messages import Channel, InboundMessage, OutboundMessage, SendError, SendResult
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +95,7 @@ class WebChatHub:
     websocket and the outbox worker must share one (or the hub needs a pub/sub).
     """
 
-    channel = "webchat"
+    channel: Channel = "webchat"
 
     def __init__(self, *, buffer_size: int = 20, max_buffered_sessions: int = 10_000, buffer_ttl: float = 3600.0,
                  send_timeout: float = 5.0, clock: Callable[[], float] = time.monotonic) -> None:  # fmt: skip

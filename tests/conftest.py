@@ -92,8 +92,8 @@ def recording_senders() -> dict[str, RecordingSender]:
 @pytest.fixture
 async def services(settings: Settings, recording_senders: dict[str, RecordingSender]) -> AsyncIterator[object]:
     from app.platform.db import create_engine, create_sessionmaker, session_scope
-    from app.scripts.service import seed_scripts
     from app.runtime.container import build_container
+    from app.scripts.service import seed_scripts
 
     engine = create_engine(settings.database_url)
     async with session_scope(create_sessionmaker(engine)) as session:
@@ -126,8 +126,8 @@ async def app_client(settings: Settings, recording_senders: dict[str, RecordingS
     """The real app (lifespan included) behind an in-process HTTP client."""
     import httpx
 
-    from app.scripts.service import seed_database
     from app.main import create_app
+    from app.scripts.service import seed_database
 
     await seed_database(settings.database_url)
     app = create_app(settings, senders=recording_senders)

@@ -15,8 +15,8 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from app.platform.deps import SessionDep
 from app.platform.models import Operator
 from app.web.session import RANK, CsrfFailed, has_role, session_data
-from app.web.tokens import password_stamp
 from app.web.templating import render
+from app.web.tokens import password_stamp
 
 
 class NotSignedIn(Exception):

@@ -9,10 +9,10 @@ import pyotp
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.platform.identity import Vault
-from app.platform.models import Operator
 from app.auth.passwords import hash_password, verify_password
 from app.platform.audit import audit
+from app.platform.identity import Vault
+from app.platform.models import Operator
 
 MAX_FAILURES = 5
 LOCKOUT = timedelta(minutes=15)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from app.platform.settings import Settings
 from bots.messages import Sender
-from bots.webchat import WebChatHub
 
 
-def build_senders(settings: Settings, hub: WebChatHub) -> dict[str, Sender]:
+def build_senders(settings: Settings, hub: Sender) -> dict[str, Sender]:
+    """``hub`` is the web chat's sender: the local hub, or its Redis-backed cluster wrapper."""
     senders: dict[str, Sender] = {"webchat": hub}
     if settings.telegram_token:
         from bots.telegram import TelegramSender

@@ -22,8 +22,7 @@ from app.channels.routes import twilio_form, twiml
 from app.conversations.service import Conversation
 from app.inbound.accept import REFUSALS
 from app.inbound.route import Outcome
-from app.oncall import alerts
-from app.oncall import service as ops
+from app.oncall import alerts, service as ops
 from app.oncall.escalations import OnCallDeps
 from app.oncall.roster_store import load_roster
 from app.platform.audit import audit

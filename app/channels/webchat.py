@@ -11,7 +11,6 @@ import json
 import logging
 import secrets
 from pathlib import Path
-
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, WebSocket, WebSocketDisconnect
@@ -70,7 +69,8 @@ async def chat_socket(websocket: WebSocket, intake: IntakeDep, hub: HubDep) -> N
             message = await websocket.receive()
             if message["type"] == "websocket.disconnect":
                 break
-            raw = message.get("text") if message.get("text") is not None else message.get("bytes") or b""
+            text = message.get("text")
+            raw: str | bytes = text if text is not None else message.get("bytes") or b""
             try:
                 inbound = parse_frame(raw, session_id)
             except InvalidRequest as exc:

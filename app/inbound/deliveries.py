@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.inbound.route import Outcome
+from app.platform.db import rows_affected
 from app.platform.events import EventBus
 from app.platform.identity import Vault
 from app.platform.models import InboundDelivery, utcnow
@@ -69,7 +70,7 @@ async def store_delivery(
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     stmt = insert(InboundDelivery).values(**values).on_conflict_do_nothing(index_elements=["channel", "delivery_id"])
     result = await session.execute(stmt)
-    return delivery_id if result.rowcount else None
+    return delivery_id if rows_affected(result) else None
 
 
 class DeliveryProcessor:

@@ -16,8 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.inbound.route import Outcome
-from app.oncall import alerts
-from app.oncall import service as ops
+from app.oncall import alerts, service as ops
 from app.oncall.escalations import OnCallDeps
 from app.outbox.service import enqueue
 from app.platform.events import Event

@@ -18,18 +18,19 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.platform.events import Event, EventBus
-from app.platform.identity import Vault
-from app.platform.models import AlertRef, Case, Contact, Escalation, Message, Operator, OutboxItem
 from app.oncall import alerts
 from app.oncall.roster_store import load_roster
 from app.outbox.service import enqueue
+from app.platform.events import Event, EventBus
+from app.platform.identity import Vault
+from app.platform.models import AlertRef, Case, Contact, Escalation, Message, Operator, OutboxItem
 from app.scripts.service import ScriptCatalog
 from bots.messages import Button, OutboundMessage
 from routing import (
     AlertCoordinators,
     Command,
     EscalationState,
+    Event as RoutingEvent,
     Notify,
     OwnerReleased,
     OwnerSilent,
@@ -42,8 +43,6 @@ from routing import (
     decide,
     overdue,
 )
-from routing import Event as RoutingEvent
-
 
 log = logging.getLogger("helpline.escalations")
 PERSON_KEYS = {"no_one_available_yet": "no_one_available", "operator_joined": "operator_joined", "case_closed": "case_closed"}

@@ -7,15 +7,14 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.platform.events import Event
-from app.platform.models import Case, Message, Operator
 from app.oncall import alerts, escalations
 from app.oncall.escalations import OnCallDeps
 from app.oncall.roster_store import load_roster
 from app.outbox.service import enqueue
+from app.platform.events import Event
+from app.platform.models import Case, Message, Operator
 from bots.messages import OutboundMessage
 from routing import Start, out_of_hours
-
 
 
 class RoutingHandoff:

@@ -21,12 +21,12 @@ from fastapi.responses import Response
 from sqlalchemy import select
 
 from app.auth.deps import Coordinator
-from app.web.session import verify_csrf
-from app.platform.deps import ClockDep, SessionDep, VaultDep
-from app.platform.models import Operator
 from app.oncall.roster_store import export_roster, import_roster, load_roster
 from app.platform.audit import audit
+from app.platform.deps import ClockDep, SessionDep, VaultDep
+from app.platform.models import Operator
 from app.web.forms import FormStr
+from app.web.session import verify_csrf
 from app.web.templating import render
 from routing import RosterError, RosterIssue, Schedule, timeline
 from routing.schedule import local_date_range

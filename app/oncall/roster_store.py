@@ -15,10 +15,10 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.platform.identity import Vault
-from app.platform.models import Operator, Setting
 from app.operators.service import upsert_operator
 from app.platform.audit import audit
+from app.platform.identity import Vault
+from app.platform.models import Operator, Setting
 from routing import Roster, diff_roster, parse_roster
 
 ROSTER_KEY = "roster"

@@ -15,16 +15,16 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.platform.events import Event
-from app.platform.errors import Conflict, Forbidden, HelplineError, NotFound
-from app.platform.models import Case, Contact, Message, Operator
 from app.oncall import escalations
 from app.oncall.escalations import OnCallDeps
 from app.outbox.service import enqueue
 from app.platform.audit import audit
+from app.platform.db import rows_affected
+from app.platform.errors import Conflict, Forbidden, HelplineError, NotFound
+from app.platform.events import Event
+from app.platform.models import Author, Case, Contact, Message, Operator
 from bots.messages import OutboundMessage
 from routing import Cancel, Decline, HandBack, QueueItem, Take, Transfer, queue_order
-
 
 OUTCOMES = ("shelter", "legal", "medical", "police", "consular", "iom_ngo_referral", "information_only",
             "no_further_action")  # fmt: skip
@@ -51,7 +51,7 @@ class CaseView:
     urgent: bool
     urgent_reason: str | None
     last_intent: str | None
-    messages: list[tuple[str, str, datetime]]
+    messages: list[tuple[Author, str, datetime]]
     notes: str
     location: str | None
     assigned_login: str | None
@@ -133,7 +133,7 @@ async def take_case(session: AsyncSession, deps: OnCallDeps, alias: str, operato
         .values(status="assigned", assigned_operator_id=operator.id, taken_at=now, updated_at=now)
         .execution_options(synchronize_session=False)
     )
-    if claimed.rowcount != 1:
+    if rows_affected(claimed) != 1:
         return TakeResult(ok=False, reason="already_taken")
     await session.refresh(case)
     events = [Event("case.taken", {"case": case.alias, "login": operator.login})]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import cast
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
@@ -9,13 +10,13 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
 from app.auth.deps import Admin
-from app.web.session import verify_csrf
-from app.platform.deps import ClockDep, SessionDep, VaultDep
-from app.platform.models import Operator
 from app.auth.passwords import hash_password
 from app.operators.service import LANGUAGES, ROLES, OperatorError, upsert_operator, validate
 from app.platform.audit import audit
+from app.platform.deps import ClockDep, SessionDep, VaultDep
+from app.platform.models import Operator, Role
 from app.web.forms import FormList, FormStr
+from app.web.session import verify_csrf
 from app.web.templating import render
 
 router = APIRouter(prefix="/admin/accounts", dependencies=[Depends(verify_csrf)], include_in_schema=False)
@@ -68,7 +69,7 @@ async def update(login: str, admin: Admin, session: SessionDep, role: FormStr = 
     if target.id == admin.id and (role != "admin" or not is_active):
         return _done(error="self_lockout")
     changes = {"role": role, "languages": ",".join(languages), "active": is_active}
-    target.role, target.languages, target.active = role, list(languages), is_active
+    target.role, target.languages, target.active = cast(Role, role), list(languages), is_active  # validated above
     if name.strip():
         target.display_name = name.strip()[:128]
     if not is_active:

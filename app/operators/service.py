@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.passwords import hash_password
+from app.platform.audit import audit
 from app.platform.db import create_engine, create_sessionmaker, session_scope
 from app.platform.identity import Vault
-from app.platform.models import Operator
+from app.platform.models import Operator, Role
 from app.platform.settings import Settings
-from app.platform.audit import audit
 
 ROLES = ("operator", "coordinator", "admin")
 LANGUAGES = ("ru", "kk", "uz", "en")
@@ -61,7 +61,7 @@ async def upsert_operator(
     if operator is None:
         operator = Operator(id=uuid.uuid4(), login=login)
         session.add(operator)
-    operator.display_name, operator.role, operator.languages = name, role, list(languages)
+    operator.display_name, operator.role, operator.languages = name, cast(Role, role), list(languages)  # validated
     if password:
         operator.password_hash = hash_password(password)
     if telegram_chat_id is not None:

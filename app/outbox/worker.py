@@ -13,13 +13,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.platform.events import Event
-from app.platform.events import EventBus
+from app.outbox.service import enqueue, open_item
+from app.platform.events import Event, EventBus
 from app.platform.identity import Vault
 from app.platform.models import Message, OutboxItem, utcnow
 from app.platform.retry import backoff
-from app.outbox.service import enqueue, open_item
-from bots.messages import OutboundMessage, SendError, Sender
+from bots.messages import OutboundMessage, Sender, SendError
 
 log = logging.getLogger("helpline.outbox")
 

@@ -32,9 +32,8 @@ from typing import Any
 
 from redis import asyncio as aioredis
 
-from app.platform.events import Event
-from app.platform.events import EventBus
-from bots.messages import OutboundMessage, SendError, SendResult
+from app.platform.events import Event, EventBus
+from bots.messages import Channel, OutboundMessage, SendError, SendResult
 from bots.webchat import SendFunction, WebChatHub, render_frame
 
 log = logging.getLogger("helpline.realtime")
@@ -53,7 +52,7 @@ class ClusterWebChat:
     socket endpoint and the outbox worker do not know which one they have.
     """
 
-    channel = "webchat"
+    channel: Channel = "webchat"
 
     def __init__(self, hub: WebChatHub, redis: aioredis.Redis, instance: str) -> None:
         self.hub = hub
@@ -80,7 +79,7 @@ class ClusterWebChat:
     async def _flush_shared_buffer(self, session_id: str) -> None:
         key = f"helpline:chatbuf:{session_id}"
         async with self.redis.pipeline(transaction=True) as pipe:
-            frames, _ = await pipe.lrange(key, 0, -1).delete(key).execute()
+            frames, _ = await pipe.lrange(key, 0, -1).delete(key).execute()  # type: ignore[attr-defined]
         texts = [f.decode() if isinstance(f, bytes) else f for f in frames]
         for n, frame in enumerate(texts):  # taken out first: a page that drops mid-flush re-buffers the rest
             if not await self.deliver(session_id, frame):  # deliver() buffered this one again

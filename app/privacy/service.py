@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -12,11 +11,12 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.platform.identity import Vault
-from app.platform.audit import audit
-from app.platform.models import Case, Contact, InboundDelivery, Message, Operator, OutboxItem
 from app.outbox.service import enqueue
-from bots.messages import OutboundMessage
+from app.platform.audit import audit
+from app.platform.db import rows_affected
+from app.platform.identity import Vault
+from app.platform.models import Case, Contact, InboundDelivery, Message, Operator, OutboxItem
+from bots.messages import Channel, OutboundMessage
 
 log = logging.getLogger("helpline.privacy")
 
@@ -50,7 +50,7 @@ async def erase_contact(
     now: datetime,
     *,
     final_text: str,
-    channel: str,
+    channel: Channel,
     address: str,
     partial_text: str = "",
 ) -> int:
@@ -63,7 +63,7 @@ async def erase_contact(
     case_ids = list((await session.scalars(select(Case.id).where(Case.contact_id == contact.id))).all())
     aliases = list((await session.scalars(select(Case.alias).where(Case.contact_id == contact.id))).all())
     refs = [r for r in (await session.scalars(select(Message.chat_ref).where(Message.case_id.in_(case_ids)))).all() if r]
-    removed = (await session.execute(delete(Message).where(Message.case_id.in_(case_ids)))).rowcount or 0
+    removed = rows_affected(await session.execute(delete(Message).where(Message.case_id.in_(case_ids))))
     await session.execute(
         update(OutboxItem)
         .where(OutboxItem.case_id.in_(case_ids), OutboxItem.status == "pending")
@@ -109,10 +109,10 @@ async def purge(session: AsyncSession, now: datetime, retention_days: int) -> di
         delete(InboundDelivery).where(InboundDelivery.status.in_(("done", "failed")), InboundDelivery.created_at < cutoff)
     )
     counts = {
-        "message_bodies": bodies.rowcount or 0,
-        "cases": notes.rowcount or 0,
-        "outbox_rows": outbox.rowcount or 0,
-        "deliveries": deliveries.rowcount or 0,
+        "message_bodies": rows_affected(bodies),
+        "cases": rows_affected(notes),
+        "outbox_rows": rows_affected(outbox),
+        "deliveries": rows_affected(deliveries),
     }
     audit(session, "system", "retention.purge", None, **counts)
     return counts

@@ -8,6 +8,7 @@ can call each one).
 from __future__ import annotations
 
 from datetime import date
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select

@@ -43,7 +43,7 @@ def check_settings(settings: Settings) -> list[Problem]:
         problems.append("HELPLINE_ENCRYPTION_KEYS is not set: generate one with 'helpline keys new'")
     else:
         try:
-            settings.key_list
+            _ = settings.key_list  # parsing it is the check
         except SettingsError as exc:
             problems.append(f"{exc}: generate one with 'helpline keys new'")
     if not settings.public_url.startswith("https://"):

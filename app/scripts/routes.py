@@ -19,8 +19,8 @@ from app.platform.models import ScriptText
 from app.scripts import edits
 from app.scripts.deps import ScriptsDep
 from app.scripts.service import LANGUAGES, VARIANTS
-from app.web.session import verify_csrf
 from app.web.forms import FormStr
+from app.web.session import verify_csrf
 from app.web.templating import render
 
 router = APIRouter(prefix="/admin", dependencies=[Depends(verify_csrf)], include_in_schema=False)
@@ -67,9 +67,9 @@ async def _key_page(request: Request, session: SessionDep, key: str, *, error: s
             cell["published"] = row
         if row.status == "draft" and cell["draft"] is None:
             cell["draft"] = row
-    for (lang, variant), cell in cells.items():
+    for (_lang, variant), cell in cells.items():
         shown = cell["draft"] or cell["published"]
-        cell["segments"] = edits.segments(shown.text) if variant == "sms" and shown else 0  # type: ignore[union-attr]
+        cell["segments"] = edits.segments(shown.text) if variant == "sms" and shown else 0  # type: ignore[attr-defined]
     audio: dict[str, str] = {}
     for row in await edits.rows_for(session, f"audio.{key}"):
         if row.status == "published" and row.language not in audio:

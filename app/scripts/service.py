@@ -59,7 +59,7 @@ def load_seed(seed_dir: Path = SEED_DIR) -> list[SeedEntry]:
 
 async def seed_scripts(session: AsyncSession, seed_dir: Path = SEED_DIR) -> int:
     """Insert seed texts whose (key, language, variant) has no version yet; never overwrite edits."""
-    existing = {
+    existing: set[tuple[str, str, str]] = {
         (k, lang, v) for k, lang, v in (await session.execute(select(ScriptText.key, ScriptText.language, ScriptText.variant))).all()
     }
     added = 0

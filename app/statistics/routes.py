@@ -8,12 +8,12 @@ import io
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from app.statistics import service as statistics
 from app.auth.deps import Coordinator
-from app.web.session import verify_csrf
 from app.platform.deps import ClockDep, SessionDep
+from app.statistics import service as statistics
 from app.web.charts import horizontal_bars, stacked_bars
 from app.web.i18n import translate
+from app.web.session import verify_csrf
 from app.web.templating import render, ui_language
 
 router = APIRouter(prefix="/admin", dependencies=[Depends(verify_csrf)], include_in_schema=False)

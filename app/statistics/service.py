@@ -78,8 +78,8 @@ async def compute(session: AsyncSession, today: date, weeks: int) -> Stats:
         .group_by(DailyCount.day, DailyCount.channel, DailyCount.language, DailyCount.intent, DailyCount.urgent)
     )  # fmt: skip
     per_week: dict[tuple[date, str, str, str, bool], int] = defaultdict(int)
-    for day, channel, language, intent, urgent, n in counts.all():
-        per_week[(week_start(day), channel, language or "?", intent or "?", bool(urgent))] += int(n or 0)
+    for day, stored_channel, language, intent, urgent, n in counts.all():
+        per_week[(week_start(day), stored_channel, language or "?", intent or "?", bool(urgent))] += int(n or 0)
     stats.rows = sorted((k + (n,) for k, n in per_week.items()), key=lambda r: (r[0], r[1], r[2], r[3], r[4]))
     weekly_total: Counter[date] = Counter()
     weekly_urgent: Counter[date] = Counter()
@@ -104,6 +104,8 @@ async def compute(session: AsyncSession, today: date, weeks: int) -> Stats:
     to_take: list[float] = []
     to_reply: list[float] = []
     for created, taken, replied in times.all():
+        if taken is None:  # excluded by the query; says so to the type checker
+            continue
         to_take.append((taken - created).total_seconds())
         if replied is not None:
             to_reply.append((replied - created).total_seconds())

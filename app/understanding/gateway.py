@@ -16,15 +16,14 @@ from typing import TYPE_CHECKING, Protocol
 from app.understanding.workbench import training_dir_for
 
 if TYPE_CHECKING:
-    from nlu import Prediction
-
     from app.platform.settings import Settings
+    from nlu import Prediction
 
 log = logging.getLogger("helpline.nlu")
 
 
 class Classifier(Protocol):
-    async def apredict(self, text: str) -> "Prediction": ...
+    async def apredict(self, text: str) -> Prediction: ...
 
 
 _KEYWORDS: dict[str, tuple[str, ...]] = {
@@ -44,7 +43,7 @@ class LiveClassifier:
     def __init__(self, current: Classifier) -> None:
         self.current = current
 
-    async def apredict(self, text: str) -> "Prediction":
+    async def apredict(self, text: str) -> Prediction:
         return await self.current.apredict(text)
 
     def activate(self, model: object) -> None:
@@ -62,7 +61,7 @@ class LiveClassifier:
 class KeywordClassifier:
     """A tiny stand-in used in development when no trained model is wanted."""
 
-    async def apredict(self, text: str) -> "Prediction":
+    async def apredict(self, text: str) -> Prediction:
         from nlu import Prediction
 
         lowered = text.lower()
@@ -88,13 +87,13 @@ class EmbeddedClassifier:
     def __init__(self, model: object) -> None:
         self.model = model
 
-    async def apredict(self, text: str) -> "Prediction":
+    async def apredict(self, text: str) -> Prediction:
         if len(text) < 400:
             return self.model.predict(text)  # type: ignore[attr-defined]
         return await asyncio.to_thread(self.model.predict, text)  # type: ignore[attr-defined]
 
 
-def build_classifier(settings: "Settings") -> Classifier:
+def build_classifier(settings: Settings) -> Classifier:
     """Load (or train once) the configured backend."""
     if settings.nlu_backend == "keywords":
         return KeywordClassifier()

@@ -9,7 +9,7 @@ answers the next message without a restart.
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
@@ -114,9 +114,10 @@ async def nlu_save_cues(request: Request, operator: Coordinator, session: Sessio
     # Only the package's categories: the model's urgency features are built per known category.
     known = (cue_files(wb)[lang]["base"].get("cues") or {}).keys()
     cues = {cat: words(f"cat_{cat}") for cat in known}
-    doc = {"language": lang, "cues": {k: v for k, v in cues.items() if v}, **{n: words(f"list_{n}") for n in CUE_LISTS}}
+    kept = {k: v for k, v in cues.items() if v}
+    doc: dict[str, Any] = {"language": lang, "cues": kept, **{n: words(f"list_{n}") for n in CUE_LISTS}}
     write_yaml(wb.extra_dir / "urgency" / f"{lang}.yml", doc)
-    audit(session, operator.login, "nlu.cues.update", lang, count=sum(len(v) for v in doc["cues"].values()))
+    audit(session, operator.login, "nlu.cues.update", lang, count=sum(len(v) for v in kept.values()))
     return RedirectResponse(f"/admin/nlu/cues?language={lang}&saved=1", 303)
 
 

@@ -9,8 +9,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from app.web.session import LANG_COOKIE, csrf_token, ensure_pre_cookie, has_role, set_cookie
 from app.web.i18n import LANGUAGE_NAMES, UI_LANGUAGES, pick_language, translate
+from app.web.session import LANG_COOKIE, csrf_token, ensure_pre_cookie, has_role, set_cookie
 
 TEMPLATES = Path(__file__).parent / "templates"
 env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "svg"]),

@@ -3,24 +3,24 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from app.platform.db import create_engine, create_sessionmaker, session_scope
-from app.platform.models import Case, Escalation, Operator, OutboxItem
 from app.oncall import service as ops
 from app.oncall.roster_store import import_roster, load_roster
 from app.outbox.service import open_item
-from app.scripts.service import seed_scripts
+from app.platform.db import create_engine, create_sessionmaker, session_scope
+from app.platform.models import Case, Escalation, Operator, OutboxItem
 from app.runtime.container import build_container
+from app.scripts.service import seed_scripts
 from tests.app.test_conversations import person, say
 
 ROSTER = (Path(__file__).resolve().parents[2] / "routing" / "examples" / "roster.yml").read_text()
 # 2026-03-02 is day 60 since 2026-01-01: even, so aigerim is on call from 09:00 Almaty (04:00 UTC).
-MORNING = datetime(2026, 3, 2, 6, 0, tzinfo=timezone.utc)
+MORNING = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
 
 
 class Clock:

@@ -7,9 +7,9 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from app.inbound.deliveries import store_delivery
+from app.outbox.worker import OutboxWorker
 from app.platform.db import session_scope
 from app.platform.models import InboundDelivery, Message, OutboxItem, utcnow
-from app.outbox.worker import OutboxWorker
 from bots.messages import SendError
 from tests.app.test_conversations import person, say
 

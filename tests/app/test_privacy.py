@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import logging
+import os
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
+from app.operators.service import upsert_operator
 from app.platform.db import session_scope
 from app.platform.identity import DecryptionError, Vault
 from app.platform.models import Base, Case, Message, utcnow
-from app.operators.service import upsert_operator
 from app.privacy.service import purge, rotate_keys
 from tests.app.test_conversations import person, say
 

@@ -10,9 +10,9 @@ import pytest
 from bots.errors import InvalidRequest
 from bots.logging import silence_third_party_loggers
 from bots.messages import OutboundMessage, SendError
+from bots.sms_text import fit_sms, sms_segments  # fmt: skip
 from bots.twilio_rest import RebasedHttpClient
 from bots.twilio_sms import TwilioSMSSender, parse_sms, parse_status_callback, verify_twilio_signature
-from bots.sms_text import fit_sms, sms_segments  # fmt: skip
 from tests.fakes.twilio_api import FakeTwilioAPI, signed_form
 
 HOTLINE = "+77270000000"

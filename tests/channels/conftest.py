@@ -8,9 +8,9 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from app.scripts.service import seed_database
 from app.main import create_app
 from app.platform.settings import Settings
+from app.scripts.service import seed_database
 from tests.fakes.conftest_plugin import fake_telegram, fake_twilio  # noqa: F401 - fixtures
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.fakes.twilio_api import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, FakeTwilioAPI

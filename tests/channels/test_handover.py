@@ -8,10 +8,10 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from app.scripts.service import seed_database
-from app.platform.db import session_scope
 from app.main import create_app
 from app.oncall.roster_store import import_roster
+from app.platform.db import session_scope
+from app.scripts.service import seed_database
 from tests.app.test_oncall import MORNING, ROSTER, Clock
 from tests.channels.conftest import SECRET
 from tests.fakes.telegram_api import FakeTelegramAPI

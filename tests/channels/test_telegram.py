@@ -53,8 +53,8 @@ async def test_duplicate_delivery_is_answered_once(client, fake_telegram: FakeTe
 async def test_bot_api_500_then_429_is_retried_and_delivered_later(client, fake_telegram: FakeTelegramAPI) -> None:
     from datetime import timedelta
 
-    from app.platform.models import OutboxItem, utcnow
     from app.outbox.worker import OutboxWorker
+    from app.platform.models import OutboxItem, utcnow
 
     services = client.services
 

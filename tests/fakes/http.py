@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from types import TracebackType
+from typing import Self
 
 from aiohttp import web
-from typing_extensions import Self
 
 
 class LoopbackServer:

@@ -31,8 +31,8 @@ def cluster():  # type: ignore[no-untyped-def]
 
 
 async def _prepare(url_admin: str, url: str, settings) -> None:  # type: ignore[no-untyped-def]
-    from app.scripts.service import seed_database
     from app.platform.migrate import upgrade
+    from app.scripts.service import seed_database
 
     engine = create_async_engine(url_admin, isolation_level="AUTOCOMMIT")
     async with engine.connect() as conn:

@@ -7,9 +7,9 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
+from app.oncall.roster_store import import_roster
 from app.platform.db import session_scope
 from app.platform.models import OutboxItem, utcnow
-from app.oncall.roster_store import import_roster
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.fakes.twilio_api import FakeTwilioAPI
 from tests.reliability.conftest import post_signed, sms
@@ -58,8 +58,9 @@ async def test_rate_limited_and_failing_sends_back_off_and_arrive_later(client, 
     services = client.services
     fake_telegram.fail_next("sendMessage", 429, retry_after=30)
     fake_telegram.fail_next("sendMessage", 502)
-    from tests.reliability.conftest import TG_HEADERS
     import json
+
+    from tests.reliability.conftest import TG_HEADERS
 
     await client.post("/webhooks/telegram", content=json.dumps(fake_telegram.make_text_update(60001, "привет")),
                       headers=TG_HEADERS)  # fmt: skip

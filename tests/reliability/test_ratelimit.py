@@ -8,8 +8,8 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from app.platform.models import Case, InboundDelivery
 from app.inbound.ratelimit import MemoryBuckets, Rule, client_ip
+from app.platform.models import Case, InboundDelivery
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.reliability.conftest import TG_HEADERS
 

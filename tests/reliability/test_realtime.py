@@ -8,8 +8,7 @@ import uuid
 
 import pytest
 
-from app.platform.events import Event
-from app.platform.events import EventBus
+from app.platform.events import Event, EventBus
 from app.platform.realtime import start_bridge
 from bots.messages import OutboundMessage
 from bots.webchat import WebChatHub

@@ -10,11 +10,11 @@ import re
 import httpx
 import pytest
 
-from app.scripts.service import seed_database
+from app.operators.service import upsert_operator
 from app.platform.db import create_engine, create_sessionmaker, session_scope
 from app.platform.identity import Vault
-from app.operators.service import upsert_operator
-from tests.reliability.conftest import free_port, needs_pg, needs_redis, REDIS_URL
+from app.scripts.service import seed_database
+from tests.reliability.conftest import REDIS_URL, free_port, needs_pg, needs_redis
 from tests.reliability.procs import Instance, app_env
 
 pytestmark = [needs_pg, needs_redis]

@@ -11,10 +11,10 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select
 
-from app.platform.db import session_scope
 from app.inbound.deliveries import store_delivery
-from app.platform.models import AlertRef, Case, OutboxItem
 from app.outbox.service import enqueue
+from app.platform.db import session_scope
+from app.platform.models import AlertRef, Case, OutboxItem
 from bots.messages import InboundMessage, OutboundMessage
 from tests.conftest import RecordingSender
 from tests.reliability.conftest import needs_pg
@@ -47,8 +47,8 @@ def _senders() -> dict[str, RecordingSender]:
 @pytest.fixture
 async def two_instances(settings):  # type: ignore[no-untyped-def]
     from app.oncall.roster_store import import_roster
-    from app.scripts.service import seed_scripts
     from app.runtime.container import build_container
+    from app.scripts.service import seed_scripts
 
     fast = settings.model_copy(update={"worker_interval": 0.05})
     a = await build_container(fast, senders=_senders())

@@ -10,7 +10,6 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from tests.routing.routing_helpers import daily, op, policy, roster_of, step, utc
 
 from routing import (
     AlertCoordinators,
@@ -20,8 +19,8 @@ from routing import (
     EscalationState,
     HandBack,
     Notify,
-    OwnerReleased,
     Override,
+    OwnerReleased,
     OwnerSilent,
     Policy,
     Roster,
@@ -40,6 +39,7 @@ from routing import (
     overdue,
     rearm,
 )
+from tests.routing.routing_helpers import daily, op, policy, roster_of, step, utc
 
 T0 = utc(2026, 11, 28, 5)
 START = Start(case="C-7Q2", language="uz", urgent=True, reasons=("locked_in",), intent="trafficking")

@@ -5,9 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from tests.routing.routing_helpers import daily, op, roster_of, utc
+from hypothesis import given, settings, strategies as st
 
 from routing import (
     Cancel,
@@ -24,9 +22,10 @@ from routing import (
     Take,
     TimerFired,
     Transfer,
+    decide as _decide,
 )
-from routing import decide as _decide
 from routing.model import Policy, Step, Target
+from tests.routing.routing_helpers import daily, op, roster_of, utc
 
 LOGINS = ("aigerim", "dilnoza", "coord", "ghost")
 T0 = utc(2026, 11, 28, 5)

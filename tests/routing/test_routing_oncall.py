@@ -6,10 +6,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from tests.routing.routing_helpers import daily, op, roster_of, utc
 
 from routing import Layer, Override, Restriction, Schedule, Shift, on_call, on_call_by_language, timeline
 from routing.schedule import local_date_range
+from tests.routing.routing_helpers import daily, op, roster_of, utc
 
 ALMATY = ZoneInfo("Asia/Almaty")
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import date, time, timedelta
 
-from tests.routing.routing_helpers import daily, op, roster_of, utc
-
 from routing import QueueItem, Roster, Schedule, out_of_hours, queue_order
 from routing.model import Layer, Restriction
+from tests.routing.routing_helpers import daily, op, roster_of, utc
 
 NOW = utc(2026, 11, 28, 6)
 

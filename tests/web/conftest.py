@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-from app.platform.db import session_scope
 from app.operators.service import upsert_operator
+from app.platform.db import session_scope
 from bots.messages import InboundMessage
 
 PASSWORD = "correct horse battery"

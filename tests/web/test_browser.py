@@ -55,9 +55,9 @@ class LiveServer:
     def start(self) -> None:
         import uvicorn
 
-        from app.scripts.service import seed_database
         from app.main import create_app
         from app.platform.migrate import upgrade
+        from app.scripts.service import seed_database
 
         upgrade(self.settings.database_url)
         asyncio.run(seed_database(self.settings.database_url))
@@ -92,8 +92,8 @@ class LiveServer:
         return self.app.state.container
 
     async def add_operator(self, login: str, role: str) -> None:
-        from app.platform.db import session_scope
         from app.operators.service import upsert_operator
+        from app.platform.db import session_scope
 
         async with session_scope(self.services.sessionmaker) as session:
             await upsert_operator(session, self.services.vault, login=login, name=login.title(), role=role,
@@ -145,7 +145,7 @@ def _shoot(page: Any, name: str, width: int) -> None:
     page.screenshot(path=str(SHOTS / name), full_page=False)
 
 
-def test_coordinator_edits_previews_publishes_and_rolls_back_a_text(browser: Any, live: LiveServer) -> None:
+def test_coordinator_edits_previews_publishes_and_rolls_back_a_text(live: LiveServer, browser: Any) -> None:
     old = live.services.scripts.get("greet", "ru")
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     _sign_in(page, live, "coord")
@@ -178,7 +178,7 @@ def test_coordinator_edits_previews_publishes_and_rolls_back_a_text(browser: Any
     page.close()
 
 
-def test_urgent_case_appears_live_and_is_taken_and_answered(browser: Any, live: LiveServer) -> None:
+def test_urgent_case_appears_live_and_is_taken_and_answered(live: LiveServer, browser: Any) -> None:
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     _sign_in(page, live, "oper")
     page.wait_for_selector("#live.ok")  # the event stream is connected

@@ -6,10 +6,10 @@ import asyncio
 
 from sqlalchemy import select
 
-from app.platform.events import Event
-from app.platform.db import session_scope
-from app.platform.models import Case, OutboxItem
 from app.oncall.routes import sse_frame
+from app.platform.db import session_scope
+from app.platform.events import Event
+from app.platform.models import Case, OutboxItem
 from tests.web.conftest import person_writes, services_of, signed_in
 
 PHONE = "+77011234567"

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app.understanding.routes import Workbench
 from app.platform.db import session_scope
 from app.platform.models import AuditEntry
+from app.understanding.routes import Workbench
 from nlu.data_io import DATA_DIR, load_dir
 from tests.web.conftest import services_of, signed_in
 
