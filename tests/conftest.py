@@ -135,3 +135,9 @@ async def app_client(settings: Settings, recording_senders: dict[str, RecordingS
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
             client.app = app  # type: ignore[attr-defined]
             yield client
+
+
+@pytest.fixture
+async def client(app_client):  # type: ignore[no-untyped-def]
+    """The workspace pages' client (``tests/pages.py`` has the helpers); tests/app/channels has its own."""
+    return app_client

@@ -1,7 +1,7 @@
 """Referral directory pages: coordinators edit (/admin/referrals), operators read (/console/referrals).
 
 Entries are addressed by a form or query field ``id`` rather than a path part,
-so every route stays a fixed path (the role walk in tests/web/test_roles.py
+so every route stays a fixed path (the role walk in tests/app/auth/test_roles.py
 can call each one).
 """
 

@@ -29,8 +29,8 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-# The real app wired to the loopback fakes, as in tests/channels (same fixture names on purpose).
-from tests.channels.conftest import HOTLINE, SECRET, channel_settings, client  # noqa: E402,F401
+# The real app wired to the loopback fakes, as in tests/app/channels (same fixture names on purpose).
+from tests.app.channels.conftest import HOTLINE, SECRET, channel_settings, client  # noqa: E402,F401
 from tests.fakes.conftest_plugin import fake_telegram, fake_twilio  # noqa: E402,F401
 
 TG_HEADERS = {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"}

@@ -12,7 +12,7 @@ from app.platform.db import session_scope
 from app.platform.models import AuditEntry
 from app.understanding.routes import Workbench
 from nlu.data_io import DATA_DIR, load_dir
-from tests.web.conftest import services_of, signed_in
+from tests.pages import services_of, signed_in
 
 TINY = Path(__file__).with_name("nlu_tiny")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from tests.web.conftest import services_of, signed_in
+from tests.pages import services_of, signed_in
 
 WAV = b"RIFF$\x00\x00\x00WAVEfmt " + b"\x00" * 28
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.platform.db import session_scope
 from app.platform.models import AuditEntry, Operator
-from tests.web.conftest import PASSWORD, csrf, csrf_from, make_operator, services_of, sign_in, signed_in
+from tests.pages import PASSWORD, csrf, csrf_from, make_operator, services_of, sign_in, signed_in
 
 
 async def _audit_actions(client) -> list[str]:  # type: ignore[no-untyped-def]

@@ -12,8 +12,8 @@ from app.main import create_app
 from app.oncall.roster_store import import_roster
 from app.platform.db import session_scope
 from app.scripts.service import seed_database
-from tests.app.test_oncall import MORNING, ROSTER, Clock
-from tests.channels.conftest import SECRET
+from tests.app.channels.conftest import SECRET
+from tests.app.oncall.test_escalations import MORNING, ROSTER, Clock
 from tests.fakes.telegram_api import FakeTelegramAPI
 
 PERSON, AIGERIM, COORD = 700100200, 5550001, 5550009

@@ -7,7 +7,7 @@ import json
 from sqlalchemy import func, select
 
 from app.platform.models import Contact, InboundDelivery, Message
-from tests.channels.conftest import SECRET
+from tests.app.channels.conftest import SECRET
 from tests.fakes.telegram_api import FakeTelegramAPI
 
 CHAT = 700100200

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from app.web.i18n import UI_LANGUAGES, catalog, pick_language, translate
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "app" / "web" / "templates"
+TEMPLATES = Path(__file__).resolve().parents[3] / "app" / "web" / "templates"
 
 
 def test_all_languages_have_the_same_strings() -> None:

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 PASSWORD = "correct horse battery"
 NEW_TEXT = "Здравствуйте! Новый текст из браузерного теста."
 

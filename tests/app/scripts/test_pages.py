@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from app.platform.db import session_scope
 from app.platform.models import AuditEntry, ScriptText
-from tests.web.conftest import csrf, services_of, signed_in
+from tests.pages import csrf, services_of, signed_in
 
 NEW_GREET = "Здравствуйте! Это новый проверочный текст приветствия."
 
@@ -76,7 +76,7 @@ async def test_empty_draft_is_refused(client) -> None:  # type: ignore[no-untype
 
 
 async def test_statistics_page_and_csv_have_no_personal_data(client) -> None:  # type: ignore[no-untyped-def]
-    from tests.web.conftest import person_writes
+    from tests.pages import person_writes
 
     await person_writes(client, "Помогите срочно, меня заперли", external_id="+77019998877")
     await signed_in(client, "statcoord", role="coordinator")

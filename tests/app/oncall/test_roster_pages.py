@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from app.platform.db import session_scope
 from app.platform.models import AuditEntry, Operator
-from tests.web.conftest import services_of, signed_in
+from tests.pages import services_of, signed_in
 
-EXAMPLE = (Path(__file__).resolve().parents[2] / "routing" / "examples" / "roster.yml").read_text(encoding="utf-8")
+EXAMPLE = (Path(__file__).resolve().parents[3] / "routing" / "examples" / "roster.yml").read_text(encoding="utf-8")
 
 
 async def _actions(client) -> list[str]:  # type: ignore[no-untyped-def]

@@ -1,4 +1,4 @@
-"""Helpers for the web workspaces: accounts, signing in, CSRF tokens, people writing in."""
+"""Helpers for tests of the workspace pages: accounts, signing in, CSRF tokens, people writing in."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import uuid
 from typing import Any
 
 import httpx
-import pytest
 
 from app.operators.service import upsert_operator
 from app.platform.db import session_scope
@@ -65,8 +64,3 @@ async def person_writes(client: httpx.AsyncClient, text: str, *, channel: str = 
                                        services.core)  # fmt: skip
     services.events.publish_all(outcome.events)
     return outcome
-
-
-@pytest.fixture
-async def client(app_client: httpx.AsyncClient) -> httpx.AsyncClient:
-    return app_client

@@ -17,7 +17,7 @@ from app.platform.db import session_scope
 from app.platform.identity import DecryptionError, Vault
 from app.platform.models import Base, Case, Message, utcnow
 from app.privacy.service import purge, rotate_keys
-from tests.app.test_conversations import person, say
+from tests.app.conversations.test_service import person, say
 
 PHONE = "+77011234567"
 CHAT_ID = "987654321"

@@ -10,7 +10,7 @@ from app.oncall.routes import sse_frame
 from app.platform.db import session_scope
 from app.platform.events import Event
 from app.platform.models import Case, OutboxItem
-from tests.web.conftest import person_writes, services_of, signed_in
+from tests.pages import person_writes, services_of, signed_in
 
 PHONE = "+77011234567"
 URGENT_TEXT = "Помогите срочно, меня заперли на складе"

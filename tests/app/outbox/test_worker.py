@@ -11,7 +11,7 @@ from app.outbox.worker import OutboxWorker
 from app.platform.db import session_scope
 from app.platform.models import InboundDelivery, Message, OutboxItem, utcnow
 from bots.messages import SendError
-from tests.app.test_conversations import person, say
+from tests.app.conversations.test_service import person, say
 
 
 async def _item(services) -> OutboxItem:  # type: ignore[no-untyped-def]

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.web.conftest import signed_in
+from tests.pages import signed_in
 
 STREAMS = ("/console/events",)  # never ends for a signed-in client; anonymous refusal is still checked
 DUMMY = {"intent": "greet", "alias": "ABC-123", "key": "greet", "language": "ru", "variant": "chat", "login": "nobody"}

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.platform.db import session_scope
 from app.platform.models import AuditEntry, ReferralEntry
-from tests.web.conftest import person_writes, services_of, signed_in
+from tests.pages import person_writes, services_of, signed_in
 
 FORM = {"kind": "shelter", "country": "TR", "city": "istanbul", "last_verified": "2026-11-01", "active": "1",
         "name_ru": "Приют Стамбул", "name_kk": "Ыстамбұл баспанасы", "name_uz": "Istanbul boshpanasi",

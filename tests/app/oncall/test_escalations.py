@@ -16,9 +16,9 @@ from app.platform.db import create_engine, create_sessionmaker, session_scope
 from app.platform.models import Case, Escalation, Operator, OutboxItem
 from app.runtime.container import build_container
 from app.scripts.service import seed_scripts
-from tests.app.test_conversations import person, say
+from tests.app.conversations.test_service import person, say
 
-ROSTER = (Path(__file__).resolve().parents[2] / "routing" / "examples" / "roster.yml").read_text()
+ROSTER = (Path(__file__).resolve().parents[3] / "routing" / "examples" / "roster.yml").read_text()
 # 2026-03-02 is day 60 since 2026-01-01: even, so aigerim is on call from 09:00 Almaty (04:00 UTC).
 MORNING = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
 
