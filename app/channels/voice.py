@@ -29,7 +29,7 @@ from app.platform.audit import audit
 from app.platform.db import after_commit
 from app.platform.deps import SessionDep, provided
 from app.platform.errors import HelplineError
-from app.platform.events import EventBus
+from app.platform.events import Event, EventBus
 from app.platform.models import Case, Message, Operator
 from app.platform.settings import Settings
 from app.scripts.service import ScriptCatalog
@@ -76,9 +76,9 @@ class PhoneLine:
     def clock(self) -> datetime:
         return self.oncall.clock()
 
-    def announce(self, session: AsyncSession, outcome_events: list) -> None:  # type: ignore[type-arg]
+    def announce(self, session: AsyncSession, events: list[Event]) -> None:
         """After the request commits: consoles hear of it, and what it queued is sent at once."""
-        after_commit(session, lambda: self.events.publish_all(outcome_events))
+        after_commit(session, lambda: self.events.publish_all(events))
         after_commit(session, self.wake)
 
 
