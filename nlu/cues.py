@@ -10,15 +10,18 @@ Kazakh typed without its special letters.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from nlu.data_io import CueFile
+from nlu.data_io import UNKNOWN, CueFile
 from nlu.normalize import Views, _to_cyr, _to_lat, clean, script_of, tokens
 
 # The child category only aggravates: a child mentioned is not danger by itself.
 MODIFIER_CATEGORIES = frozenset({"child"})
-# Languages whose negation follows the verb (қамаған жоқ, urgani yo'q).
-POSTPOSITIVE_NEGATION = frozenset({"kk", "uz"})
+# Self-harm, however it is said (past, hypothetical, in passing), is always urgent.
+ALWAYS_URGENT = frozenset({"self_harm"})
+# Languages whose negation follows the verb (қамаған жоқ, urgani yo'q, камаган жок).
+POSTPOSITIVE_NEGATION = frozenset({"kk", "uz", "ky"})
 NEG_BEFORE = 2
 SHORT = 3  # cue words this short match whole words only
 NEG_AFTER = 2
@@ -63,14 +66,8 @@ def _word_match(cue_word: str, tok: str) -> bool:
     return tok == cue_word if len(cue_word) <= SHORT else tok.startswith(cue_word)
 
 
-def _applies(label: str, language: str) -> bool:
-    """Cues of the message's language and Russian (borrowed into every chat) apply."""
-    lang = label.split("|", 1)[0]
-    return lang == language or lang == "ru"
-
-
 def _negates(ns: int, ne: int, s: int, e: int, postpositive: bool) -> bool:
-    """Negation just before the cue, overlapping it from outside, or (kk/uz) just after it."""
+    """Negation just before the cue, overlapping it from outside, or (kk/uz/ky) just after it."""
     if s <= ns and ne <= e:  # part of the cue itself ("не выпускают")
         return False
     if ne <= s:
@@ -82,38 +79,55 @@ def _negates(ns: int, ne: int, s: int, e: int, postpositive: bool) -> bool:
 
 @dataclass(frozen=True)
 class CueResult:
-    """What the cues say about one message."""
+    """What the cues say about one message: category codes only, never the matched words."""
 
-    active: list[str]  # "category: matched words", danger now
-    suppressed: list[str]  # matched but negated / past / hypothetical
+    active: list[str]  # categories of danger that holds now
+    suppressed: list[str]  # categories matched but negated / past / hypothetical
     categories: frozenset[str]
     negated: int
-    past: bool
-    present: bool
-    hypothetical: bool
+    past: bool  # a past or safe-now frame held back some sentence
+    present: bool  # a present marker somewhere
+    hypothetical: bool  # a hypothetical frame held back some sentence
+    markers: bool = False  # any negation/past/present/hypothetical/safe-now marker at all
 
     @property
     def fired(self) -> bool:
         """A danger cue (not only a modifier) holds now."""
         return any(c not in MODIFIER_CATEGORIES for c in self.categories)
 
+    @property
+    def says_safety(self) -> bool:
+        """The message says something about present safety (past, hypothetical, general, denied, safe now)."""
+        return self.markers or bool(self.suppressed)
+
 
 class CueMatcher:
-    """All languages' cue lists compiled for each view."""
+    """All languages' cue lists compiled for each view.
+
+    Scope: negation holds back a cue within two words; past, safe-now and hypothetical markers hold
+    back the cues of their own sentence only (sentences end at . ! ? ; a new line, or a break word
+    such as "но", "lekin"), and a present marker in that sentence outweighs them. Self-harm is never
+    held back: however it is said, it is urgent.
+    """
 
     VIEWS = ("text", "cyr", "lat")
+    KINDS = ("negation", "past", "present", "hypothetical", "breaks", "safe_now")
 
-    def __init__(self, cue_files: list[CueFile]) -> None:
+    def __init__(self, cue_files: list[CueFile], languages: Sequence[str] = ()) -> None:
         self.indexes: dict[str, _Index] = {v: _Index() for v in self.VIEWS}
         self.post_neg: dict[str, _Index] = {v: _Index() for v in self.VIEWS}
+        self.cue_languages = tuple(cf.language for cf in cue_files)
+        # Cue files of languages without training data (e.g. en) apply only to unknown-language text.
+        self.trained = frozenset(languages) if languages else frozenset(self.cue_languages)
+        self.postpositive = set(POSTPOSITIVE_NEGATION)
         for cf in cue_files:
             for category, phrases in cf.cues.items():
                 for p in phrases:
                     self._add(p, f"cue:{category}", cf.language)
-            for kind in ("negation", "past", "present", "hypothetical"):
+            for kind in self.KINDS:
                 for p in getattr(cf, kind):
                     self._add(p, kind, cf.language)
-                    if kind == "negation" and cf.language in POSTPOSITIVE_NEGATION:
+                    if kind == "negation" and cf.language in self.postpositive:
                         self._add(p, kind, cf.language, self.post_neg)
 
     def _add(
@@ -134,55 +148,88 @@ class CueMatcher:
         for view, form in forms.items():
             target[view].add(tuple(tokens(form)), f"{lang}|{label}")
 
+    def applies(self, cue_language: str, language: str) -> bool:
+        """Cues of the message's language and Russian (borrowed into every chat) apply; all of them
+        when the language is unknown (and only then those of languages without training data)."""
+        if language == UNKNOWN or language not in self.trained:
+            return True
+        return cue_language == language or cue_language == "ru"
+
     def match(self, v: Views, language: str) -> CueResult:
         """Cue categories that fire now, and those held back by negation, past or hypotheticals."""
-        active: dict[str, str] = {}
-        suppressed: dict[str, str] = {}
-        flags = {"past": [], "present": [], "hypothetical": []}  # type: dict[str, list[tuple[int, int]]]
+        active: set[str] = set()
+        suppressed: set[str] = set()
         negated = 0
-        cue_hits: list[tuple[str, int, int, list[str], bool]] = []
+        any_past = any_hypo = any_present = markers = False
         for view in self.VIEWS:
             toks = tokens(getattr(v, view))
+            if not toks:
+                continue
             hits = [
                 (s, e, lab.split("|", 1)[1])
                 for s, e, lab in self.indexes[view].find(toks)
-                if _applies(lab, language)
+                if self.applies(lab.split("|", 1)[0], language)
             ]
+            if not hits:
+                continue
             negs = [(s, e) for s, e, lab in hits if lab == "negation"]
             post = (
                 {(s, e) for s, e, lab in self.post_neg[view].find(toks)}
-                if language in POSTPOSITIVE_NEGATION
+                if language in self.postpositive or language == UNKNOWN
                 else set()
             )
+            # sentence id of every token: typed sentence ends, then break words
+            bounds = set(v.sentence_starts(view)) | {s for s, _, lab in hits if lab == "breaks"}
+            sent, k = [0] * len(toks), -1
+            for i in range(len(toks)):
+                k += i in bounds
+                sent[i] = max(k, 0)
+            frames: dict[str, dict[int, list[tuple[int, int]]]] = {
+                "past": {}, "present": {}, "hypothetical": {}, "safe_now": {},
+            }  # fmt: skip
             for s, e, lab in hits:
-                if lab in flags:
-                    flags[lab].append((s, e))
-                elif lab.startswith("cue:"):
-                    neg = any(
-                        _negates(ns, ne, s, e, (ns, ne) in post) for ns, ne in negs
-                    )
-                    cue_hits.append((lab[4:], s, e, toks, neg))
-        spans_past = flags["past"]
-        # A present marker inside a past phrase ("сейчас уже дома") does not count as present.
-        present = any(
-            not any(ps <= s and e <= pe for ps, pe in spans_past)
-            for s, e in flags["present"]
-        )
-        past = bool(spans_past) and not present
-        hypo = bool(flags["hypothetical"]) and not present
-        for category, s, e, toks, neg in cue_hits:
-            label = f"{category}: {' '.join(toks[s:e])}"
-            if neg or past or hypo:
-                negated += int(neg)
-                suppressed.setdefault(category, label)
-            else:
-                active.setdefault(category, label)
+                if lab in frames:
+                    frames[lab].setdefault(sent[s], []).append((s, e))
+                    markers = True
+                elif lab == "negation":
+                    markers = True
+            held_back: dict[int, str] = {}
+            for k in set(sent):
+                pasts = frames["past"].get(k, []) + frames["safe_now"].get(k, [])
+                present = any(
+                    not any(ps <= s and e <= pe for ps, pe in pasts)
+                    for s, e in frames["present"].get(k, [])
+                )
+                any_present |= present
+                if present:
+                    continue
+                if pasts:
+                    held_back[k] = "past"
+                elif frames["hypothetical"].get(k):
+                    held_back[k] = "hypothetical"
+            for s, e, lab in hits:
+                if not lab.startswith("cue:"):
+                    continue
+                category = lab[4:]
+                if category in ALWAYS_URGENT:
+                    active.add(category)
+                    continue
+                neg = any(_negates(ns, ne, s, e, (ns, ne) in post) for ns, ne in negs)
+                frame = held_back.get(sent[s])
+                if neg or frame:
+                    negated += int(neg)
+                    any_past |= frame == "past"
+                    any_hypo |= frame == "hypothetical"
+                    suppressed.add(category)
+                else:
+                    active.add(category)
         return CueResult(
-            active=sorted(active.values()),
-            suppressed=sorted(suppressed.values()),
+            active=sorted(active),
+            suppressed=sorted(suppressed - active),
             categories=frozenset(active),
             negated=negated,
-            past=past,
-            present=present,
-            hypothetical=hypo,
+            past=any_past,
+            present=any_present,
+            hypothetical=any_hypo,
+            markers=markers,
         )
