@@ -20,6 +20,8 @@ from nlu.normalize import Views, _to_cyr, _to_lat, clean, script_of, tokens
 MODIFIER_CATEGORIES = frozenset({"child"})
 # Self-harm, however it is said (past, hypothetical, in passing), is always urgent.
 ALWAYS_URGENT = frozenset({"self_harm"})
+# A threat said before its condition ("убьют, если уйду") is a threat now; after "если" it is a question.
+THREATS_BEFORE_IF = frozenset({"threat"})
 # Languages whose negation follows the verb (қамаған жоқ, urgani yo'q, камаган жок).
 POSTPOSITIVE_NEGATION = frozenset({"kk", "uz", "ky"})
 NEG_BEFORE = 2
@@ -66,10 +68,12 @@ def _word_match(cue_word: str, tok: str) -> bool:
     return tok == cue_word if len(cue_word) <= SHORT else tok.startswith(cue_word)
 
 
-def _negates(ns: int, ne: int, s: int, e: int, postpositive: bool) -> bool:
+def _negates(ns: int, ne: int, s: int, e: int, postpositive: bool, after_only: bool = False) -> bool:
     """Negation just before the cue, overlapping it from outside, or (kk/uz/ky) just after it."""
     if s <= ns and ne <= e:  # part of the cue itself ("не выпускают")
         return False
+    if after_only:
+        return ns >= e and ns - e < NEG_AFTER
     if ne <= s:
         return s - ne < NEG_BEFORE
     if ns < e:
@@ -111,7 +115,7 @@ class CueMatcher:
     """
 
     VIEWS = ("text", "cyr", "lat")
-    KINDS = ("negation", "past", "present", "hypothetical", "breaks", "safe_now")
+    KINDS = ("negation", "past", "present", "hypothetical", "breaks", "safe_now", "negation_after")
 
     def __init__(self, cue_files: list[CueFile], languages: Sequence[str] = ()) -> None:
         self.indexes: dict[str, _Index] = {v: _Index() for v in self.VIEWS}
@@ -173,6 +177,7 @@ class CueMatcher:
             if not hits:
                 continue
             negs = [(s, e) for s, e, lab in hits if lab == "negation"]
+            after_only = {(s, e) for s, e, lab in hits if lab == "negation_after"}
             post = (
                 {(s, e) for s, e, lab in self.post_neg[view].find(toks)}
                 if language in self.postpositive or language == UNKNOWN
@@ -214,8 +219,12 @@ class CueMatcher:
                 if category in ALWAYS_URGENT:
                     active.add(category)
                     continue
-                neg = any(_negates(ns, ne, s, e, (ns, ne) in post) for ns, ne in negs)
+                neg = any(_negates(ns, ne, s, e, (ns, ne) in post, (ns, ne) in after_only) for ns, ne in negs)
                 frame = held_back.get(sent[s])
+                if frame == "hypothetical" and category in THREATS_BEFORE_IF and not any(
+                    hs < s for hs, _ in frames["hypothetical"].get(sent[s], [])
+                ):
+                    frame = None  # "they will kill me if I leave": a conditional threat is a threat now
                 if neg or frame:
                     negated += int(neg)
                     any_past |= frame == "past"

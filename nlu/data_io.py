@@ -173,6 +173,9 @@ class CueFile:
     breaks: tuple[str, ...] = ()
     safe_now: tuple[str, ...] = ()
     third_party: tuple[str, ...] = ()
+    # Optional: negation words that negate only the verb before them (kk "жоқ", uz "yo'q"): "паспорт жоқ,
+    # қамап қойды" (no passport, locked me in) is not a denial.
+    negation_after: tuple[str, ...] = ()
 
 
 def _strs(value: Any) -> list[str]:
@@ -205,6 +208,7 @@ def load_cues(cue_dir: Path, languages: Iterable[str] | None = None) -> list[Cue
                 breaks=tuple(_strs(doc.get("breaks"))),
                 safe_now=tuple(_strs(doc.get("safe_now"))),
                 third_party=tuple(_strs(doc.get("third_party"))),
+                negation_after=tuple(_strs(doc.get("negation_after"))),
             )
         )
     return out
