@@ -20,13 +20,13 @@ from nlu.normalize import Views, _to_cyr, _to_lat, clean, script_of, tokens
 MODIFIER_CATEGORIES = frozenset({"child"})
 # Self-harm, however it is said (past, hypothetical, in passing), is always urgent.
 ALWAYS_URGENT = frozenset({"self_harm"})
-# A threat said before its condition ("убьют, если уйду") is a threat now; after "если" it is a question.
-THREATS_BEFORE_IF = frozenset({"threat"})
+# A threat with a condition ("если уйдёшь, убьём", "убьют, если уйду") is a threat now.
+CONDITIONAL_IS_NOW = frozenset({"threat"})
 # Languages whose negation follows the verb (қамаған жоқ, urgani yo'q, камаган жок).
 POSTPOSITIVE_NEGATION = frozenset({"kk", "uz", "ky"})
 NEG_BEFORE = 2
 SHORT = 3  # cue words this short match whole words only
-NEG_AFTER = 2
+NEG_AFTER = 1  # kk/uz/ky: the negation right after the verb ("қамаған жоқ"), not "…отыр, паспорт жоқ"
 
 _Phrase = tuple[str, ...]
 
@@ -198,20 +198,35 @@ class CueMatcher:
                     markers = True
                 elif lab == "negation":
                     markers = True
-            held_back: dict[int, str] = {}
+            held_back: dict[int, str] = {}  # the sentence-level frame, for cues no marker precedes
+            marks: dict[int, list[tuple[int, int, str]]] = {}  # per sentence: (start, end, frame) in order
             for k in set(sent):
                 pasts = frames["past"].get(k, []) + frames["safe_now"].get(k, [])
-                present = any(
-                    not any(ps <= s and e <= pe for ps, pe in pasts)
-                    for s, e in frames["present"].get(k, [])
-                )
-                any_present |= present
-                if present:
+                presents = [
+                    (s, e) for s, e in frames["present"].get(k, [])
+                    if not any(ps <= s and e <= pe for ps, pe in pasts)  # "сейчас уже дома" is past
+                ]  # fmt: skip
+                any_present |= bool(presents)
+                marks[k] = sorted(
+                    [(s, e, "past") for s, e in pasts] + [(s, e, "") for s, e in presents]
+                    + [(s, e, "hypothetical") for s, e in frames["hypothetical"].get(k, [])],
+                    key=lambda m: (m[0], -(m[1] - m[0])),
+                )  # fmt: skip
+                if presents:
                     continue
                 if pasts:
                     held_back[k] = "past"
                 elif frames["hypothetical"].get(k):
                     held_back[k] = "hypothetical"
+
+            def frame_of(s: int) -> str | None:
+                """The nearest marker before the cue in its sentence decides; else the sentence's frame."""
+                before = [m for m in marks.get(sent[s], []) if m[0] < s]
+                if before:
+                    start = max(m[0] for m in before)
+                    return next(m[2] for m in before if m[0] == start) or None
+                return held_back.get(sent[s])
+
             for s, e, lab in hits:
                 if not lab.startswith("cue:"):
                     continue
@@ -220,11 +235,9 @@ class CueMatcher:
                     active.add(category)
                     continue
                 neg = any(_negates(ns, ne, s, e, (ns, ne) in post, (ns, ne) in after_only) for ns, ne in negs)
-                frame = held_back.get(sent[s])
-                if frame == "hypothetical" and category in THREATS_BEFORE_IF and not any(
-                    hs < s for hs, _ in frames["hypothetical"].get(sent[s], [])
-                ):
-                    frame = None  # "they will kill me if I leave": a conditional threat is a threat now
+                frame = frame_of(s)
+                if frame == "hypothetical" and category in CONDITIONAL_IS_NOW:
+                    frame = None  # "if you leave we will kill you": a conditional threat is a threat now
                 if neg or frame:
                     negated += int(neg)
                     any_past |= frame == "past"

@@ -67,6 +67,12 @@ class ViewFeaturizer:
         self.fast = _fast([vec for _, vec in self.parts])
         return self
 
+    def fit_transform(self, docs: Sequence[Views]) -> sparse.csr_matrix:
+        """fit + transform in one pass over the texts (training reads them once)."""
+        mats = [vec.fit_transform([view_text(d, view) or " " for d in docs]) for view, vec in self.parts]
+        self.fast = _fast([vec for _, vec in self.parts])
+        return sparse.hstack(mats, format="csr", dtype=np.float32)
+
     def row(self, doc: Views) -> Row:
         """One message as a sparse row (same columns as transform)."""
         return concat(
@@ -94,6 +100,11 @@ class LangFeaturizer:
         self.vec.fit([d.text or " " for d in docs])
         self.fast = _fast([self.vec])
         return self
+
+    def fit_transform(self, docs: Sequence[Views]) -> sparse.csr_matrix:
+        x = self.vec.fit_transform([d.text or " " for d in docs])
+        self.fast = _fast([self.vec])
+        return x
 
     def row(self, doc: Views) -> Row:
         return self.fast[0].row(doc.text or " ")

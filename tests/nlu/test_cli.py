@@ -113,7 +113,7 @@ def test_evaluate_reads_a_rasa_yaml_test_file(
     [
         [],
         ["frobnicate"],
-        ["evaluate"],
+        ["predict", "unexpected"],
         ["evaluate", "/no/such/file.jsonl"],
         ["train", "--data", "/no/such/dir"],
         ["predict", "--model", "/no/such/model.pkl"],
