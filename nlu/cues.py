@@ -92,7 +92,7 @@ class CueResult:
     past: bool  # a past or safe-now frame held back some sentence
     present: bool  # a present marker somewhere
     hypothetical: bool  # a hypothetical frame held back some sentence
-    markers: bool = False  # any negation/past/present/hypothetical/safe-now marker at all
+    markers: bool = False  # a past, hypothetical or safe-now marker (a frame around the situation)
 
     @property
     def fired(self) -> bool:
@@ -101,7 +101,8 @@ class CueResult:
 
     @property
     def says_safety(self) -> bool:
-        """The message says something about present safety (past, hypothetical, general, denied, safe now)."""
+        """The message says something about present safety: past, hypothetical/general or safe-now
+        markers, or a danger word it denies ("nobody locked me in")."""
         return self.markers or bool(self.suppressed)
 
 
@@ -195,9 +196,7 @@ class CueMatcher:
             for s, e, lab in hits:
                 if lab in frames:
                     frames[lab].setdefault(sent[s], []).append((s, e))
-                    markers = True
-                elif lab == "negation":
-                    markers = True
+                    markers |= lab != "present"  # "now" says nothing about being safe
             held_back: dict[int, str] = {}  # the sentence-level frame, for cues no marker precedes
             marks: dict[int, list[tuple[int, int, str]]] = {}  # per sentence: (start, end, frame) in order
             for k in set(sent):

@@ -54,6 +54,9 @@ def _group(examples: Sequence[Example], preds: Sequence[Prediction]) -> dict[str
         "language_accuracy": _ratio(sum(p.language == e.language for e, p in zip(examples, preds)), n),
         "urgent": _urgent(examples, preds),
         "ask_safety_rate": _ratio(sum(p.ask_safety for p in preds), n),
+        # urgent messages that reach a human at once or get the safety question (the conversation's net)
+        "urgent_caught": _ratio(sum(e.urgent and (p.urgent or p.ask_safety) for e, p in zip(examples, preds)),
+                                sum(e.urgent for e in examples)),  # fmt: skip
         "grey_rate": _ratio(sum(p.urgency_band == "grey" for p in preds), n),
         "unknown_rate": _ratio(sum(p.language == UNKNOWN for p in preds), n),
         "third_party_recall": _ratio(sum(preds[i].third_party for i in third), len(third)),
