@@ -93,6 +93,7 @@ class CueResult:
     present: bool  # a present marker somewhere
     hypothetical: bool  # a hypothetical frame held back some sentence
     markers: bool = False  # a past, hypothetical or safe-now marker (a frame around the situation)
+    safe_now: bool = False  # the writer says they are safe now ("сейчас я дома")
 
     @property
     def fired(self) -> bool:
@@ -165,7 +166,7 @@ class CueMatcher:
         active: set[str] = set()
         suppressed: set[str] = set()
         negated = 0
-        any_past = any_hypo = any_present = markers = False
+        any_past = any_hypo = any_present = markers = safe = False
         for view in self.VIEWS:
             toks = tokens(getattr(v, view))
             if not toks:
@@ -197,6 +198,7 @@ class CueMatcher:
                 if lab in frames:
                     frames[lab].setdefault(sent[s], []).append((s, e))
                     markers |= lab != "present"  # "now" says nothing about being safe
+                    safe |= lab == "safe_now"
             held_back: dict[int, str] = {}  # the sentence-level frame, for cues no marker precedes
             marks: dict[int, list[tuple[int, int, str]]] = {}  # per sentence: (start, end, frame) in order
             for k in set(sent):
@@ -253,4 +255,5 @@ class CueMatcher:
             present=any_present,
             hypothetical=any_hypo,
             markers=markers,
+            safe_now=safe,
         )

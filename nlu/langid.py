@@ -16,14 +16,17 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
-from scipy import sparse
-from sklearn.svm import LinearSVC
 
 from nlu.data_io import UNKNOWN
-from nlu.fast import linear, softmax
+from nlu.fast import Linear, linear, softmax
 from nlu.features import LangFeaturizer
 from nlu.normalize import Views, script_of
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 _WORD_RE = re.compile(r"[^\W\d_]+")
 TEMPERATURE = 0.3  # softmax temperature over the SVM margins
@@ -125,15 +128,23 @@ class LanguageIdentifier:
     """Calibrated char n-gram logistic regression, times letter evidence, with an unknown gate."""
 
     def __init__(self, seed: int = 0) -> None:
+        from sklearn.svm import LinearSVC
+
         self.features = LangFeaturizer()
         # A linear SVM (softmax over its margins) trains 10-20x faster than multinomial logistic
         # regression here, with the same accuracy; the temperature only shapes the confidence.
-        self.clf: LinearSVC | _Constant = LinearSVC(C=0.5, random_state=seed, max_iter=5000)
+        self.clf: Any = LinearSVC(C=0.5, random_state=seed, max_iter=5000)
         self.languages: tuple[str, ...] = ()
         self.letter_rate: dict[str, np.ndarray] = {}
         self.alphabet: frozenset[str] = frozenset()
         self.coverage = _Coverage()
         self.cutoffs: tuple[float, float, float] = (0.0, 0.0, 0.0)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        if not isinstance(self.clf, _Constant):
+            state["clf"] = Linear.of(self.clf)
+        return state
 
     # ---------------------------------------------------------------- training
     def fit(self, docs: Sequence[Views], languages: Sequence[str], order: Sequence[str] = ()) -> LanguageIdentifier:

@@ -49,8 +49,10 @@ def test_evaluation_sets_cover_every_intent_and_are_not_trained_on(name: str) ->
     for lang in {e.language for e in examples} - {"unknown"}:
         intents = {e.intent for e in examples if e.language == lang}
         assert len(intents) == 19, (name, lang, 19 - len(intents))
-    leaked = [e.text for e in examples if (_norm(e.text), e.language) in train]
-    assert len(leaked) <= 0.02 * len(examples), leaked[:5]
+    # "Сәлеметсіз бе" or "salom" are bound to be in both; a message of four words or more should not be
+    longer = [e for e in examples if len(e.text.split()) >= 4]
+    leaked = [e.text for e in longer if (_norm(e.text), e.language) in train]
+    assert len(leaked) <= 0.02 * len(longer), leaked[:5]
 
 
 @pytest.mark.parametrize("name", SETS)
