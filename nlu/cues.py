@@ -167,26 +167,28 @@ class CueMatcher:
         suppressed: set[str] = set()
         negated = 0
         any_past = any_hypo = any_present = markers = safe = False
+        # The views tokenise alike (one token per word), so hits from all views share positions: a
+        # marker found in one view ("егер") frames a cue found in another ("qamap").
+        toks = tokens(v.text)
+        if not toks:
+            return CueResult([], [], frozenset(), 0, False, False, False)
+        found: set[tuple[int, int, str]] = set()
+        post: set[tuple[int, int]] = set()
         for view in self.VIEWS:
-            toks = tokens(getattr(v, view))
-            if not toks:
-                continue
-            hits = [
+            vt = tokens(getattr(v, view))
+            found.update(
                 (s, e, lab.split("|", 1)[1])
-                for s, e, lab in self.indexes[view].find(toks)
+                for s, e, lab in self.indexes[view].find(vt)
                 if self.applies(lab.split("|", 1)[0], language)
-            ]
-            if not hits:
-                continue
+            )
+            if language in self.postpositive or language == UNKNOWN:
+                post.update((s, e) for s, e, _ in self.post_neg[view].find(vt))
+        hits = sorted(found)
+        if hits:
             negs = [(s, e) for s, e, lab in hits if lab == "negation"]
             after_only = {(s, e) for s, e, lab in hits if lab == "negation_after"}
-            post = (
-                {(s, e) for s, e, lab in self.post_neg[view].find(toks)}
-                if language in self.postpositive or language == UNKNOWN
-                else set()
-            )
             # sentence id of every token: typed sentence ends, then break words
-            bounds = set(v.sentence_starts(view)) | {s for s, _, lab in hits if lab == "breaks"}
+            bounds = set(v.sentence_starts("text")) | {s for s, _, lab in hits if lab == "breaks"}
             sent, k = [0] * len(toks), -1
             for i in range(len(toks)):
                 k += i in bounds
