@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 # the data or the NLU code changes; the app and `helpline nlu predict` just load it.
 NLU_MODEL := nlu/model/helpline.pkl
 $(NLU_MODEL): $(STAMP) $(wildcard nlu/*.py) $(wildcard nlu/data/train/*/*.yml) $(wildcard nlu/data/urgency/*.yml)
-	$(BIN)/python -m nlu train --if-stale --out $(NLU_MODEL)
+	$(BIN)/python -m nlu train --out $(NLU_MODEL)
 	@touch $(NLU_MODEL)
 
 install: $(STAMP) $(NLU_MODEL)
