@@ -215,8 +215,9 @@ class NLUModel:
 
         pair = Counter(f"{i}|{u}" for i, u in zip(intents, urgent))
         single = Counter(intents)
-        strata = [
-            f"{i}|{u}" if pair[f"{i}|{u}"] >= 3 else i if single[i] >= 3 else "x" for i, u in zip(intents, urgent)
+        strata = [  # a rare (intent, urgent) pair joins the intent's other pair
+            f"{i}|{u}" if pair[f"{i}|{u}"] >= 3 else f"{i}|{1 - u}" if pair[f"{i}|{1 - u}"] >= 3 else "x"
+            for i, u in zip(intents, urgent)
         ]
         z = np.zeros(len(intents))
         p_em = np.zeros(len(intents))
