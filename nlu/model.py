@@ -397,27 +397,48 @@ class NLUModel:
         return blob["model"]
 
 
+def _load_current(path: Path, want: str, quiet: bool = False) -> NLUModel | None:
+    """The model in `path` when it loads, predicts and was trained on the data with fingerprint `want`."""
+    if not path.exists():
+        if not quiet:
+            log.warning("NLU model file %s missing", path)
+        return None
+    try:
+        model = NLUModel.load(path)
+        model.predict("проверка")  # a file that loads but cannot predict is stale too
+    except Exception as exc:  # noqa: BLE001 - any unreadable file means retrain
+        if not quiet:
+            log.warning("NLU model file %s unusable (%s)", path, type(exc).__name__)
+        return None
+    if model.data_fingerprint != want:
+        if not quiet:
+            log.warning("NLU model file %s was trained on other data", path)
+        return None
+    return model
+
+
 def load_or_train(
     path: Path | None = None, data_dir: Path | None = None, progress: Progress = stderr_progress
 ) -> NLUModel:
     """Load the model file, or train (and save) when it is missing, stale or unreadable.
 
     Training is never silent: it reports progress (to stderr by default) and logs a warning first.
-    The default path is the package's own model file that `make install` builds.
+    The default path is the package's own model file that `make install` builds; when another path is
+    missing or stale but the shipped model was trained on the same data, the shipped one is used
+    (nothing is trained or written into the current directory).
     """
     path = Path(path) if path else DEFAULT_MODEL_PATH
     data_dir = Path(data_dir) if data_dir else DATA_DIR
-    if path.exists():
-        try:
-            model = NLUModel.load(path)
-            model.predict("проверка")  # a file that loads but cannot predict is stale too
-            if model.data_fingerprint == fingerprint(data_dir):
-                return model
-            log.warning("NLU model file %s was trained on other data; retraining", path)
-        except Exception as exc:  # noqa: BLE001 - any unreadable file means retrain
-            log.warning("NLU model file %s unusable (%s); retraining", path, type(exc).__name__)
-    else:
-        log.warning("NLU model file %s missing; training it now", path)
+    want = fingerprint(data_dir)
+    model = _load_current(path, want)
+    if model is not None:
+        return model
+    if path.resolve() != DEFAULT_MODEL_PATH.resolve():
+        shipped = _load_current(DEFAULT_MODEL_PATH, want, quiet=True)
+        if shipped is not None:  # the model make install built is trained on exactly this data
+            log.info("NLU model %s not usable; using the shipped %s", path, DEFAULT_MODEL_PATH)
+            return shipped
+    log.warning("training the NLU model into %s (progress on stderr)", path)
     model = NLUModel.train(data_dir, progress=progress)
     model.save(path)
     progress(f"model written to {path}")

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 import nlu
+import nlu.model
 from nlu.model import NLUModel, load_or_train
 from nlu.prediction import INTENTS, Prediction
 
@@ -427,3 +428,17 @@ def test_a_saved_model_loads_without_scikit_learn_and_predicts_the_same(tiny_dat
     import json
 
     assert json.loads(rows) == [model.predict(t).to_dict() for t in texts]
+
+
+def test_a_missing_model_path_uses_the_shipped_model_instead_of_training(tmp_path: Path) -> None:
+    """The app's first start or `helpline nlu predict` in a new directory: nothing trained, nothing written."""
+    from nlu.data_io import fingerprint
+    from nlu.model import DEFAULT_MODEL_PATH
+
+    if not DEFAULT_MODEL_PATH.exists() or NLUModel.load(DEFAULT_MODEL_PATH).data_fingerprint != fingerprint(
+        nlu.model.DATA_DIR
+    ):
+        pytest.skip("no current shipped model (run make install)")
+    target = tmp_path / "var" / "nlu-model.pkl"
+    model = load_or_train(target)
+    assert model.data_fingerprint and not target.exists() and not (tmp_path / "var").exists()
