@@ -13,7 +13,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[test]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# The shipped NLU model, trained once into the package (nlu/model/helpline.pkl) and again only when
+# the data or the NLU code changes; the app and `helpline nlu predict` just load it.
+NLU_MODEL := nlu/model/helpline.pkl
+$(NLU_MODEL): $(STAMP) $(wildcard nlu/*.py) $(wildcard nlu/data/train/*/*.yml) $(wildcard nlu/data/urgency/*.yml)
+	$(BIN)/python -m nlu train --out $(NLU_MODEL)
+	@touch $(NLU_MODEL)
+
+install: $(STAMP) $(NLU_MODEL)
 
 run: install
 	$(BIN)/helpline serve --host 127.0.0.1 --port 8000

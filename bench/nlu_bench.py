@@ -1,7 +1,10 @@
 """NLU benchmark: model load time, per-message latency on one core, throughput, peak memory.
 
-Usage: .venv/bin/python bench/nlu_bench.py [--model PATH] [--rounds N]
-Targets: load <= 2 s, p99 <= 5 ms, peak RSS < 300 MB.
+Usage: .venv/bin/python bench/nlu_bench.py [--model PATH] [--train] [--rounds N]
+By default it reads the package's model (nlu/model/helpline.pkl, built by `make install`);
+--train trains a fresh one first (and reports the one-core training time).
+Targets: load <= 1 s, p99 <= 5 ms, peak RSS < 300 MB. The load average is printed: the
+figures mean something only on a quiet core.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from nlu.data_io import DATA_DIR, load_dir
-from nlu.model import NLUModel
+from nlu.model import DEFAULT_MODEL_PATH, NLUModel
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -35,16 +38,17 @@ def main() -> int:
         "--model",
         type=Path,
         default=None,
-        help="saved model (trained into a temp file if omitted)",
+        help="saved model (default: the package model)",
     )
+    ap.add_argument("--train", action="store_true", help="train a fresh model into a temp file first")
     ap.add_argument(
         "--rounds", type=int, default=2, help="passes over the held-out messages"
     )
     args = ap.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
-    path = args.model
-    if path is None:
+    path = args.model or DEFAULT_MODEL_PATH
+    if args.train or not path.exists():
         t0 = time.perf_counter()
         model = NLUModel.train()
         train_s = time.perf_counter() - t0
@@ -55,16 +59,18 @@ def main() -> int:
     t0 = time.perf_counter()
     model = NLUModel.load(path)
     load_s = time.perf_counter() - t0
-    texts = [e.text for e in load_dir(DATA_DIR / "test")]
+    texts = [e.text for e in load_dir(DATA_DIR / "test") + load_dir(DATA_DIR / "heldout")]
     texts += ["", "🆘", ("Я работала на складе, всё было нормально. " * 120)[:5000]]
     for t in texts[:50]:
         model.predict(t)  # warm-up
     lat: list[float] = []
+    cpu: list[float] = []  # CPU time per message: what a busy, shared core does not inflate as much
     t_all = time.perf_counter()
     for _ in range(args.rounds):
         for t in texts:
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.thread_time()
             model.predict(t)
+            cpu.append((time.thread_time() - c0) * 1000)
             lat.append((time.perf_counter() - t0) * 1000)
     wall = time.perf_counter() - t_all
     t0 = time.perf_counter()
@@ -76,12 +82,14 @@ def main() -> int:
     print(
         f"latency per message (ms): p50 {_pct(lat, 0.5):.2f}  p99 {_pct(lat, 0.99):.2f}  max {max(lat):.2f}  (n={len(lat)})"
     )
+    print(f"CPU time per message (ms): p50 {_pct(cpu, 0.5):.2f}  p99 {_pct(cpu, 0.99):.2f}  max {max(cpu):.2f}")
     print(
         f"throughput: {len(lat) / wall:.0f} msg/s one by one, {len(texts) / batch_s:.0f} msg/s batched"
     )
     print(f"peak RSS: {rss_mb:.0f} MB")
-    ok = load_s <= 2 and _pct(lat, 0.99) <= 5 and rss_mb < 300
-    print("targets (load <= 2 s, p99 <= 5 ms, < 300 MB):", "met" if ok else "NOT met")
+    print(f"load average (1, 5, 15 min): {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    ok = load_s <= 1 and _pct(lat, 0.99) <= 5 and rss_mb < 300
+    print("targets (load <= 1 s, p99 <= 5 ms, < 300 MB):", "met" if ok else "NOT met")
     return 0
 
 

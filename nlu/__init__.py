@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from nlu import normalize
 from nlu.backend import NLUBackend
-from nlu.prediction import INTENTS, LANGUAGES, Prediction
+from nlu.prediction import INTENTS, LANGUAGES, UNKNOWN, URGENT_REASONS, Prediction
 
 if TYPE_CHECKING:
     from nlu.model import NLUModel
@@ -23,13 +23,16 @@ __all__ = [
     "NLUBackend",
     "NLUModel",
     "Prediction",
+    "UNKNOWN",
+    "URGENT_REASONS",
     "load_or_train",
     "normalize",
 ]
 
 
-def load_or_train(path: Path, data_dir: Path | None = None) -> NLUModel:
-    """Load the model file or train it (first start, version or data change)."""
+def load_or_train(path: Path | None = None, data_dir: Path | None = None) -> NLUModel:
+    """Load the model file (default: the package's, built by `make install`) or train it with
+    visible progress when it is missing or stale (version or data change)."""
     from nlu.model import load_or_train as _load_or_train
 
     return _load_or_train(path, data_dir)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy import sparse
-from sklearn.svm import LinearSVC
 
-from nlu.fast import Row, linear, softmax
+from nlu.fast import Linear, Row, linear, softmax
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 
 class SoftmaxSVC:
@@ -20,11 +22,19 @@ class SoftmaxSVC:
     def __init__(
         self, c: float = 0.5, temperature: float = 0.25, seed: int = 0
     ) -> None:
-        self.svc = LinearSVC(
+        from sklearn.svm import LinearSVC
+
+        self.svc: Any = LinearSVC(
             C=c, class_weight="balanced", random_state=seed, max_iter=5000
         )
         self.temperature = temperature
         self.classes_: np.ndarray = np.array([])
+
+    def __getstate__(self) -> dict[str, Any]:
+        """The weights only (float32): a loaded model needs no scikit-learn."""
+        state = dict(self.__dict__)
+        state["svc"] = Linear.of(self.svc)
+        return state
 
     def fit(self, x: sparse.csr_matrix, y: Sequence[str]) -> SoftmaxSVC:
         self.svc.fit(x, list(y))

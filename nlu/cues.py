@@ -10,18 +10,23 @@ Kazakh typed without its special letters.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from nlu.data_io import CueFile
+from nlu.data_io import UNKNOWN, CueFile
 from nlu.normalize import Views, _to_cyr, _to_lat, clean, script_of, tokens
 
 # The child category only aggravates: a child mentioned is not danger by itself.
 MODIFIER_CATEGORIES = frozenset({"child"})
-# Languages whose negation follows the verb (қамаған жоқ, urgani yo'q).
-POSTPOSITIVE_NEGATION = frozenset({"kk", "uz"})
+# Self-harm, however it is said (past, hypothetical, in passing), is always urgent.
+ALWAYS_URGENT = frozenset({"self_harm"})
+# A threat with a condition ("если уйдёшь, убьём", "убьют, если уйду") is a threat now.
+CONDITIONAL_IS_NOW = frozenset({"threat"})
+# Languages whose negation follows the verb (қамаған жоқ, urgani yo'q, камаган жок).
+POSTPOSITIVE_NEGATION = frozenset({"kk", "uz", "ky"})
 NEG_BEFORE = 2
 SHORT = 3  # cue words this short match whole words only
-NEG_AFTER = 2
+NEG_AFTER = 1  # kk/uz/ky: the negation right after the verb ("қамаған жоқ"), not "…отыр, паспорт жоқ"
 
 _Phrase = tuple[str, ...]
 
@@ -63,16 +68,12 @@ def _word_match(cue_word: str, tok: str) -> bool:
     return tok == cue_word if len(cue_word) <= SHORT else tok.startswith(cue_word)
 
 
-def _applies(label: str, language: str) -> bool:
-    """Cues of the message's language and Russian (borrowed into every chat) apply."""
-    lang = label.split("|", 1)[0]
-    return lang == language or lang == "ru"
-
-
-def _negates(ns: int, ne: int, s: int, e: int, postpositive: bool) -> bool:
-    """Negation just before the cue, overlapping it from outside, or (kk/uz) just after it."""
+def _negates(ns: int, ne: int, s: int, e: int, postpositive: bool, after_only: bool = False) -> bool:
+    """Negation just before the cue, overlapping it from outside, or (kk/uz/ky) just after it."""
     if s <= ns and ne <= e:  # part of the cue itself ("не выпускают")
         return False
+    if after_only:
+        return ns >= e and ns - e < NEG_AFTER
     if ne <= s:
         return s - ne < NEG_BEFORE
     if ns < e:
@@ -82,38 +83,57 @@ def _negates(ns: int, ne: int, s: int, e: int, postpositive: bool) -> bool:
 
 @dataclass(frozen=True)
 class CueResult:
-    """What the cues say about one message."""
+    """What the cues say about one message: category codes only, never the matched words."""
 
-    active: list[str]  # "category: matched words", danger now
-    suppressed: list[str]  # matched but negated / past / hypothetical
+    active: list[str]  # categories of danger that holds now
+    suppressed: list[str]  # categories matched but negated / past / hypothetical
     categories: frozenset[str]
     negated: int
-    past: bool
-    present: bool
-    hypothetical: bool
+    past: bool  # a past or safe-now frame held back some sentence
+    present: bool  # a present marker somewhere
+    hypothetical: bool  # a hypothetical frame held back some sentence
+    markers: bool = False  # a past, hypothetical or safe-now marker (a frame around the situation)
+    safe_now: bool = False  # the writer says they are safe now ("сейчас я дома")
 
     @property
     def fired(self) -> bool:
         """A danger cue (not only a modifier) holds now."""
         return any(c not in MODIFIER_CATEGORIES for c in self.categories)
 
+    @property
+    def says_safety(self) -> bool:
+        """The message says something about present safety: past, hypothetical/general or safe-now
+        markers, or a danger word it denies ("nobody locked me in")."""
+        return self.markers or bool(self.suppressed)
+
 
 class CueMatcher:
-    """All languages' cue lists compiled for each view."""
+    """All languages' cue lists compiled for each view.
+
+    Scope: negation holds back a cue within two words; past, safe-now and hypothetical markers hold
+    back the cues of their own sentence only (sentences end at . ! ? ; a new line, or a break word
+    such as "но", "lekin"), and a present marker in that sentence outweighs them. Self-harm is never
+    held back: however it is said, it is urgent.
+    """
 
     VIEWS = ("text", "cyr", "lat")
+    KINDS = ("negation", "past", "present", "hypothetical", "breaks", "safe_now", "negation_after")
 
-    def __init__(self, cue_files: list[CueFile]) -> None:
+    def __init__(self, cue_files: list[CueFile], languages: Sequence[str] = ()) -> None:
         self.indexes: dict[str, _Index] = {v: _Index() for v in self.VIEWS}
         self.post_neg: dict[str, _Index] = {v: _Index() for v in self.VIEWS}
+        self.cue_languages = tuple(cf.language for cf in cue_files)
+        # Cue files of languages without training data (e.g. en) apply only to unknown-language text.
+        self.trained = frozenset(languages) if languages else frozenset(self.cue_languages)
+        self.postpositive = set(POSTPOSITIVE_NEGATION)
         for cf in cue_files:
             for category, phrases in cf.cues.items():
                 for p in phrases:
                     self._add(p, f"cue:{category}", cf.language)
-            for kind in ("negation", "past", "present", "hypothetical"):
+            for kind in self.KINDS:
                 for p in getattr(cf, kind):
                     self._add(p, kind, cf.language)
-                    if kind == "negation" and cf.language in POSTPOSITIVE_NEGATION:
+                    if kind == "negation" and cf.language in self.postpositive:
                         self._add(p, kind, cf.language, self.post_neg)
 
     def _add(
@@ -134,55 +154,108 @@ class CueMatcher:
         for view, form in forms.items():
             target[view].add(tuple(tokens(form)), f"{lang}|{label}")
 
+    def applies(self, cue_language: str, language: str) -> bool:
+        """Cues of the message's language and Russian (borrowed into every chat) apply; all of them
+        when the language is unknown (and only then those of languages without training data)."""
+        if language == UNKNOWN or language not in self.trained:
+            return True
+        return cue_language == language or cue_language == "ru"
+
     def match(self, v: Views, language: str) -> CueResult:
         """Cue categories that fire now, and those held back by negation, past or hypotheticals."""
-        active: dict[str, str] = {}
-        suppressed: dict[str, str] = {}
-        flags = {"past": [], "present": [], "hypothetical": []}  # type: dict[str, list[tuple[int, int]]]
+        active: set[str] = set()
+        suppressed: set[str] = set()
         negated = 0
-        cue_hits: list[tuple[str, int, int, list[str], bool]] = []
+        any_past = any_hypo = any_present = markers = safe = False
+        # The views tokenise alike (one token per word), so hits from all views share positions: a
+        # marker found in one view ("егер") frames a cue found in another ("qamap").
+        toks = tokens(v.text)
+        if not toks:
+            return CueResult([], [], frozenset(), 0, False, False, False)
+        found: set[tuple[int, int, str]] = set()
+        post: set[tuple[int, int]] = set()
         for view in self.VIEWS:
-            toks = tokens(getattr(v, view))
-            hits = [
+            vt = tokens(getattr(v, view))
+            found.update(
                 (s, e, lab.split("|", 1)[1])
-                for s, e, lab in self.indexes[view].find(toks)
-                if _applies(lab, language)
-            ]
-            negs = [(s, e) for s, e, lab in hits if lab == "negation"]
-            post = (
-                {(s, e) for s, e, lab in self.post_neg[view].find(toks)}
-                if language in POSTPOSITIVE_NEGATION
-                else set()
+                for s, e, lab in self.indexes[view].find(vt)
+                if self.applies(lab.split("|", 1)[0], language)
             )
+            if language in self.postpositive or language == UNKNOWN:
+                post.update((s, e) for s, e, _ in self.post_neg[view].find(vt))
+        hits = sorted(found)
+        if hits:
+            negs = [(s, e) for s, e, lab in hits if lab == "negation"]
+            after_only = {(s, e) for s, e, lab in hits if lab == "negation_after"}
+            # sentence id of every token: typed sentence ends, then break words
+            bounds = set(v.sentence_starts("text")) | {s for s, _, lab in hits if lab == "breaks"}
+            sent, k = [0] * len(toks), -1
+            for i in range(len(toks)):
+                k += i in bounds
+                sent[i] = max(k, 0)
+            frames: dict[str, dict[int, list[tuple[int, int]]]] = {
+                "past": {}, "present": {}, "hypothetical": {}, "safe_now": {},
+            }  # fmt: skip
             for s, e, lab in hits:
-                if lab in flags:
-                    flags[lab].append((s, e))
-                elif lab.startswith("cue:"):
-                    neg = any(
-                        _negates(ns, ne, s, e, (ns, ne) in post) for ns, ne in negs
-                    )
-                    cue_hits.append((lab[4:], s, e, toks, neg))
-        spans_past = flags["past"]
-        # A present marker inside a past phrase ("сейчас уже дома") does not count as present.
-        present = any(
-            not any(ps <= s and e <= pe for ps, pe in spans_past)
-            for s, e in flags["present"]
-        )
-        past = bool(spans_past) and not present
-        hypo = bool(flags["hypothetical"]) and not present
-        for category, s, e, toks, neg in cue_hits:
-            label = f"{category}: {' '.join(toks[s:e])}"
-            if neg or past or hypo:
-                negated += int(neg)
-                suppressed.setdefault(category, label)
-            else:
-                active.setdefault(category, label)
+                if lab in frames:
+                    frames[lab].setdefault(sent[s], []).append((s, e))
+                    markers |= lab != "present"  # "now" says nothing about being safe
+                    safe |= lab == "safe_now"
+            held_back: dict[int, str] = {}  # the sentence-level frame, for cues no marker precedes
+            marks: dict[int, list[tuple[int, int, str]]] = {}  # per sentence: (start, end, frame) in order
+            for k in set(sent):
+                pasts = frames["past"].get(k, []) + frames["safe_now"].get(k, [])
+                presents = [
+                    (s, e) for s, e in frames["present"].get(k, [])
+                    if not any(ps <= s and e <= pe for ps, pe in pasts)  # "сейчас уже дома" is past
+                ]  # fmt: skip
+                any_present |= bool(presents)
+                marks[k] = sorted(
+                    [(s, e, "past") for s, e in pasts] + [(s, e, "") for s, e in presents]
+                    + [(s, e, "hypothetical") for s, e in frames["hypothetical"].get(k, [])],
+                    key=lambda m: (m[0], -(m[1] - m[0])),
+                )  # fmt: skip
+                if presents:
+                    continue
+                if pasts:
+                    held_back[k] = "past"
+                elif frames["hypothetical"].get(k):
+                    held_back[k] = "hypothetical"
+
+            def frame_of(s: int) -> str | None:
+                """The nearest marker before the cue in its sentence decides; else the sentence's frame."""
+                before = [m for m in marks.get(sent[s], []) if m[0] < s]
+                if before:
+                    start = max(m[0] for m in before)
+                    return next(m[2] for m in before if m[0] == start) or None
+                return held_back.get(sent[s])
+
+            for s, e, lab in hits:
+                if not lab.startswith("cue:"):
+                    continue
+                category = lab[4:]
+                if category in ALWAYS_URGENT:
+                    active.add(category)
+                    continue
+                neg = any(_negates(ns, ne, s, e, (ns, ne) in post, (ns, ne) in after_only) for ns, ne in negs)
+                frame = frame_of(s)
+                if frame == "hypothetical" and category in CONDITIONAL_IS_NOW:
+                    frame = None  # "if you leave we will kill you": a conditional threat is a threat now
+                if neg or frame:
+                    negated += int(neg)
+                    any_past |= frame == "past"
+                    any_hypo |= frame == "hypothetical"
+                    suppressed.add(category)
+                else:
+                    active.add(category)
         return CueResult(
-            active=sorted(active.values()),
-            suppressed=sorted(suppressed.values()),
+            active=sorted(active),
+            suppressed=sorted(suppressed - active),
             categories=frozenset(active),
             negated=negated,
-            past=past,
-            present=present,
-            hypothetical=hypo,
+            past=any_past,
+            present=any_present,
+            hypothetical=any_hypo,
+            markers=markers,
+            safe_now=safe,
         )

@@ -1,12 +1,18 @@
-"""Held-out evaluation: the figures the acceptance criteria and the app's report use."""
+"""Evaluation: the figures the acceptance criteria and the app's report use.
+
+Per language: intent macro-F1, urgent recall/precision, language accuracy and the share of messages
+that would get the "are you in danger right now?" question — on the test split (written with the
+training data), on the held-out sets (written apart from it) and leave-one-style-out (train without
+one style, test on it), so the figures say how the model generalises, not how it remembers.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from nlu.data_io import Example, load_dir, load_jsonl, load_yaml_file
+from nlu.data_io import DATA_DIR, UNKNOWN, Example, load_dir, load_jsonl, load_training, load_yaml_file
 from nlu.prediction import INTENTS, Prediction
 
 
@@ -29,51 +35,64 @@ def _ratio(num: int, den: int) -> float | None:
     return round(num / den, 4) if den else None
 
 
+def _urgent(examples: Sequence[Example], preds: Sequence[Prediction]) -> dict[str, Any]:
+    tp = sum(e.urgent and p.urgent for e, p in zip(examples, preds))
+    fn = sum(e.urgent and not p.urgent for e, p in zip(examples, preds))
+    fp = sum(not e.urgent and p.urgent for e, p in zip(examples, preds))
+    return {"recall": _ratio(tp, tp + fn), "precision": _ratio(tp, tp + fp), "tp": tp, "fn": fn, "fp": fp}
+
+
+def _group(examples: Sequence[Example], preds: Sequence[Prediction]) -> dict[str, Any]:
+    gold = [e.intent for e in examples]
+    got = [p.intent for p in preds]
+    n = len(examples)
+    third = [i for i, e in enumerate(examples) if e.third_party]
+    return {
+        "n": n,
+        "accuracy": _ratio(sum(g == p for g, p in zip(gold, got)), n),
+        "macro_f1": round(_macro_f1(gold, got), 4),
+        "language_accuracy": _ratio(sum(p.language == e.language for e, p in zip(examples, preds)), n),
+        "urgent": _urgent(examples, preds),
+        "ask_safety_rate": _ratio(sum(p.ask_safety for p in preds), n),
+        # urgent messages that reach a human at once or get the safety question (the conversation's net)
+        "urgent_caught": _ratio(sum(e.urgent and (p.urgent or p.ask_safety) for e, p in zip(examples, preds)),
+                                sum(e.urgent for e in examples)),  # fmt: skip
+        "grey_rate": _ratio(sum(p.urgency_band == "grey" for p in preds), n),
+        "unknown_rate": _ratio(sum(p.language == UNKNOWN for p in preds), n),
+        "third_party_recall": _ratio(sum(preds[i].third_party for i in third), len(third)),
+        "third_party_false": _ratio(
+            sum(p.third_party and not e.third_party for e, p in zip(examples, preds)), n - len(third)
+        ),
+    }
+
+
 def evaluate(model: _Predictor, examples: Sequence[Example]) -> dict[str, Any]:
-    """Per-language accuracy and macro-F1, confusion matrix, urgent recall/precision, language accuracy."""
+    """Overall and per-language figures, confusion matrix, misses."""
     preds = model.predict_many([e.text for e in examples])
     gold = [e.intent for e in examples]
     got = [p.intent for p in preds]
-    labels = [i for i in INTENTS if i in set(gold) | set(got)] + sorted(
-        (set(gold) | set(got)) - set(INTENTS)
-    )
+    labels = [i for i in INTENTS if i in set(gold) | set(got)] + sorted((set(gold) | set(got)) - set(INTENTS))
     confusion = {g: {p: 0 for p in labels} for g in labels}
     for g, p in zip(gold, got):
         confusion[g][p] += 1
     per_language: dict[str, dict[str, Any]] = {}
     for lang in sorted({e.language for e in examples if e.language}):
         idx = [i for i, e in enumerate(examples) if e.language == lang]
-        per_language[lang] = {
-            "n": len(idx),
-            "accuracy": _ratio(sum(gold[i] == got[i] for i in idx), len(idx)),
-            "macro_f1": round(
-                _macro_f1([gold[i] for i in idx], [got[i] for i in idx]), 4
-            ),
-            "language_accuracy": _ratio(
-                sum(preds[i].language == lang for i in idx), len(idx)
-            ),
-        }
-    tp = sum(e.urgent and p.urgent for e, p in zip(examples, preds))
-    fn = sum(e.urgent and not p.urgent for e, p in zip(examples, preds))
-    fp = sum(not e.urgent and p.urgent for e, p in zip(examples, preds))
+        per_language[lang] = _group([examples[i] for i in idx], [preds[i] for i in idx])
     with_lang = [(e, p) for e, p in zip(examples, preds) if e.language]
+    overall = _group(examples, preds)
+    misses = [
+        {"text": e.text[:200], "language": e.language, "style": e.style, "intent": e.intent, "got": p.intent,
+         "score": round(p.urgent_score, 3)}
+        for e, p in zip(examples, preds) if e.urgent and not p.urgent
+    ]  # fmt: skip
     return {
-        "n": len(examples),
-        "accuracy": _ratio(sum(g == p for g, p in zip(gold, got)), len(gold)),
-        "macro_f1": round(_macro_f1(gold, got), 4),
+        **overall,
+        "language_accuracy": _ratio(sum(e.language == p.language for e, p in with_lang), len(with_lang)),
         "per_language": per_language,
-        "urgent": {
-            "recall": _ratio(tp, tp + fn),
-            "precision": _ratio(tp, tp + fp),
-            "tp": tp,
-            "fn": fn,
-            "fp": fp,
-        },
-        "language_accuracy": _ratio(
-            sum(e.language == p.language for e, p in with_lang), len(with_lang)
-        ),
         "labels": labels,
         "confusion": confusion,
+        "urgent_misses": misses,
     }
 
 
@@ -85,3 +104,41 @@ def load_examples(path: Path) -> list[Example]:
     if path.suffix in (".yml", ".yaml"):
         return load_yaml_file(path)
     return load_jsonl(path.read_text(encoding="utf-8").splitlines())
+
+
+def leave_one_style_out(
+    data_dir: Path | None = None,
+    styles: Sequence[str] | None = None,
+    progress: Callable[[str], None] = lambda _: None,
+) -> dict[str, dict[str, Any]]:
+    """For each style: train without it (every language), evaluate on it. Slow: one training per style."""
+    from nlu.model import NLUModel
+
+    data_dir = Path(data_dir) if data_dir else DATA_DIR
+    examples = load_training(data_dir)
+    found = sorted({e.style for e in examples})
+    out: dict[str, dict[str, Any]] = {}
+    for style in styles or found:
+        held = [e for e in examples if e.style == style]
+        if not held or len(held) == len(examples):
+            continue
+        progress(f"leave-one-style-out: {style} ({len(held)} examples)")
+        model = NLUModel.train(data_dir, exclude=lambda e, s=style: e.style == s)  # type: ignore[misc]
+        report = evaluate(model, held)
+        out[style] = {k: report[k] for k in ("n", "macro_f1", "language_accuracy", "urgent", "ask_safety_rate",
+                                            "per_language")}  # fmt: skip
+    return out
+
+
+def report(model: _Predictor, data_dir: Path | None = None, loso: bool = False,
+           progress: Callable[[str], None] = lambda _: None) -> dict[str, Any]:  # fmt: skip
+    """The full picture: test split and held-out sets apart, and optionally leave-one-style-out."""
+    data_dir = Path(data_dir) if data_dir else DATA_DIR
+    out: dict[str, Any] = {}
+    for name in ("test", "heldout"):
+        examples = load_dir(data_dir / name)
+        if examples:
+            out[name] = evaluate(model, examples)
+    if loso:
+        out["leave_one_style_out"] = leave_one_style_out(data_dir, progress=progress)
+    return out

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from nlu.fast import FastTfidf, Row, concat
 from nlu.normalize import Views
+
+if TYPE_CHECKING:
+    from scipy import sparse
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
 
 def _vec(
@@ -18,6 +21,8 @@ def _vec(
     min_df: int = 2,
     max_features: int | None = None,
 ) -> TfidfVectorizer:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     return TfidfVectorizer(
         analyzer=analyzer,
         ngram_range=ngram,
@@ -67,6 +72,20 @@ class ViewFeaturizer:
         self.fast = _fast([vec for _, vec in self.parts])
         return self
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Only the fast path is pickled: the vectorizers (and scikit-learn) stay behind."""
+        state = dict(self.__dict__)
+        state["parts"] = [(view, None) for view, _ in self.parts]
+        return state
+
+    def fit_transform(self, docs: Sequence[Views]) -> sparse.csr_matrix:
+        """fit + transform in one pass over the texts (training reads them once)."""
+        from scipy import sparse
+
+        mats = [vec.fit_transform([view_text(d, view) or " " for d in docs]) for view, vec in self.parts]
+        self.fast = _fast([vec for _, vec in self.parts])
+        return sparse.hstack(mats, format="csr", dtype=np.float32)
+
     def row(self, doc: Views) -> Row:
         """One message as a sparse row (same columns as transform)."""
         return concat(
@@ -77,6 +96,10 @@ class ViewFeaturizer:
         )
 
     def transform(self, docs: Sequence[Views]) -> sparse.csr_matrix:
+        from scipy import sparse
+
+        if any(vec is None for _, vec in self.parts):  # a loaded model: the fast path, row by row
+            return _rows_to_csr([self.row(d) for d in docs], sum(len(f.vocab) for f in self.fast))
         mats = [
             vec.transform([view_text(d, view) or " " for d in docs])
             for view, vec in self.parts
@@ -95,10 +118,22 @@ class LangFeaturizer:
         self.fast = _fast([self.vec])
         return self
 
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["vec"] = None
+        return state
+
+    def fit_transform(self, docs: Sequence[Views]) -> sparse.csr_matrix:
+        x = self.vec.fit_transform([d.text or " " for d in docs])
+        self.fast = _fast([self.vec])
+        return x
+
     def row(self, doc: Views) -> Row:
         return self.fast[0].row(doc.text or " ")
 
     def transform(self, docs: Sequence[Views]) -> sparse.csr_matrix:
+        if self.vec is None:
+            return _rows_to_csr([self.row(d) for d in docs], len(self.fast[0].vocab))
         return self.vec.transform([d.text or " " for d in docs])
 
 
@@ -108,3 +143,12 @@ def _fast(vecs: Sequence[TfidfVectorizer]) -> list[FastTfidf]:
         out.append(FastTfidf(vec, offset))
         offset += len(vec.vocabulary_)
     return out
+
+
+def _rows_to_csr(rows: Sequence[Row], width: int) -> sparse.csr_matrix:
+    from scipy import sparse
+
+    indptr = np.cumsum([0] + [len(r[0]) for r in rows])
+    idx = np.concatenate([r[0] for r in rows]) if rows else np.zeros(0, dtype=np.int64)
+    val = np.concatenate([r[1] for r in rows]) if rows else np.zeros(0)
+    return sparse.csr_matrix((val, idx, indptr), shape=(len(rows), width), dtype=np.float32)

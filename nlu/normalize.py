@@ -20,8 +20,10 @@ _APOSTROPHES = "'`ʻ‘ʼ’´ʹʽ′"
 _APOS_RE = re.compile(f"[{re.escape(_APOSTROPHES)}]")
 _REPEAT_RE = re.compile(r"(\w)\1{2,}")
 _SPACE_RE = re.compile(r"\s+")
-_CYR_RE = re.compile(r"[а-яёәғқңөұүһіўҳ]")
-_LAT_RE = re.compile(r"[a-z]")
+_CYR_RE = re.compile(r"[а-яёәғқңөұүһіўҳӣӯҷ]")
+# Sentence ends as typed: a danger word's past/hypothetical/negated frame stays inside its sentence.
+_SENTENCE_RE = re.compile(r"[.!?;…\n\r]+|\s[-–—]\s")
+_LAT_RE = re.compile(r"[a-zäöüğşçıñŋūəňýžéá]")
 _TOKEN_RE = re.compile(r"[\w']+")
 _UZ_MARK_RE = re.compile(r"([og])'")
 
@@ -40,6 +42,12 @@ class Views:
     lat: str  # everything in plain Latin: Cyrillic read as Uzbek/Kazakh, apostrophes dropped
     script: str  # cyrl / latn, by majority of letters
     has_letters: bool
+    # Token index where each sentence starts, per view (tokens() of that view); (0,) for one sentence.
+    starts: tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]] = ((0,), (0,), (0,))
+
+    def sentence_starts(self, view: str) -> tuple[int, ...]:
+        """Sentence starts of the named view (text / cyr / lat)."""
+        return self.starts[("text", "cyr", "lat").index(view)]
 
 
 def _strip_symbols(text: str) -> str:
@@ -86,20 +94,41 @@ def _to_cyr(text: str) -> str:
     return kk_fold(" ".join(words))
 
 
+# Latin letters with marks (Kazakh Latin ä ö ü ğ ş ı ñ ū; Turkish/Turkmen/Azerbaijani ç ə ň ý ž) folded to
+# the plain Latin chat spelling, so "öltiredi" and "oltiredi" share features.
+_LAT_FOLD = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ğ": "g", "ş": "sh", "ç": "ch", "ı": "i", "ñ": "ng",
+                           "ŋ": "ng", "ū": "u", "ə": "a", "ň": "n", "ý": "y", "ž": "j", "é": "e", "á": "a"})  # fmt: skip
+
+
 def _to_lat(text: str) -> str:
-    return uz_cyr_to_lat(text).replace("'", "")
+    return uz_cyr_to_lat(text).replace("'", "").translate(_LAT_FOLD)
+
+
+def _starts(parts: list[str]) -> tuple[int, ...]:
+    out, n = [], 0
+    for part in parts:
+        out.append(n)
+        n += len(tokens(part))
+    return tuple(out) or (0,)
 
 
 def views(text: str) -> Views:
-    """All views of one message."""
-    cleaned = clean(text)
+    """All views of one message (each sentence cleaned apart, so sentence starts are known per view)."""
+    raw = (text or "")[:MAX_CHARS]
+    parts = [c for c in (clean(p) for p in _SENTENCE_RE.split(raw)) if c]
+    if len(parts) <= 1:
+        cleaned = parts[0] if parts else clean(raw)
+        return Views(
+            text=cleaned, cyr=_to_cyr(cleaned), lat=_to_lat(cleaned), script=script_of(cleaned),
+            has_letters=any(ch.isalpha() for ch in cleaned),
+        )  # fmt: skip
+    cyr = [_to_cyr(p) for p in parts]
+    lat = [_to_lat(p) for p in parts]
+    cleaned = " ".join(parts)
     return Views(
-        text=cleaned,
-        cyr=_to_cyr(cleaned),
-        lat=_to_lat(cleaned),
-        script=script_of(cleaned),
-        has_letters=any(ch.isalpha() for ch in cleaned),
-    )
+        text=cleaned, cyr=" ".join(cyr), lat=" ".join(lat), script=script_of(cleaned),
+        has_letters=any(ch.isalpha() for ch in cleaned), starts=(_starts(parts), _starts(cyr), _starts(lat)),
+    )  # fmt: skip
 
 
 def normalize(text: str) -> str:

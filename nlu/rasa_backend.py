@@ -91,7 +91,7 @@ class RasaBackend:
         reasons = (
             list(local.urgent_reasons)
             if local.urgent
-            else ["rasa: emergency intent"]
+            else ["model"]
             if urgent
             else []
         )
@@ -105,6 +105,8 @@ class RasaBackend:
             if intent == "emergency"
             else local.urgent_score,
             urgent_reasons=reasons,
+            urgency_band="urgent" if urgent else local.urgency_band,
+            ask_safety=local.ask_safety and not urgent,
             fallback=said_fallback
             or conf < FALLBACK_CONFIDENCE
             or margin < FALLBACK_MARGIN,

@@ -17,8 +17,10 @@ _UZ_CYR2LAT: dict[str, str] = {
     "я": "ya", "ў": "o'", "қ": "q", "ғ": "g'", "ҳ": "h",
     # Kazakh letters, so Kazakh text also gets a Latin view.
     "ә": "a", "ң": "ng", "ө": "o", "ұ": "u", "ү": "u", "һ": "h", "і": "i",
+    # Tajik letters (Kyrgyz uses only ң ө ү, already above).
+    "ӣ": "i", "ӯ": "u", "ҷ": "j",
 }  # fmt: skip
-_VOWELS_CYR = set("аеёиоуыэюяўәөұүі")
+_VOWELS_CYR = set("аеёиоуыэюяўәөұүіӣӯ")
 
 _UZ_LAT2CYR: list[tuple[str, str]] = [
     ("o'", "ў"), ("g'", "ғ"), ("sh", "ш"), ("ch", "ч"), ("yo", "ё"), ("yu", "ю"), ("ya", "я"),
@@ -40,7 +42,7 @@ _RU_LAT2CYR: list[tuple[str, str]] = [
 _LAT_VOWELS = set("aeiou")
 
 KK_FOLD = str.maketrans({"ә": "а", "ғ": "г", "қ": "к", "ң": "н", "ө": "о", "ұ": "у", "ү": "у", "һ": "х", "і": "и",
-                         "ў": "у", "ҳ": "х", "ё": "е"})  # fmt: skip
+                         "ў": "у", "ҳ": "х", "ё": "е", "ӣ": "и", "ӯ": "у", "ҷ": "ч"})  # fmt: skip
 
 
 def _table_translit(text: str, table: list[tuple[str, str]]) -> str:

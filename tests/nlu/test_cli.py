@@ -34,9 +34,37 @@ def test_predict_writes_one_line_per_input_and_an_error_line_for_a_bad_one(
     stdin = '{"text": "Здравствуйте"}\nnot json\n{"nope": 1}\n{"text": "pomogite menya zaperli"}\n'
     code, out, _ = _run(["predict"], model_file, stdin, monkeypatch)
     rows = [json.loads(line) for line in out.splitlines()]
-    assert code == 0 and len(rows) == 4
+    assert code == 1 and len(rows) == 4  # bad input: every line answered, exit status non-zero
     assert rows[0]["intent"] == "greet" and "error" in rows[1] and "error" in rows[2]
     assert rows[3]["urgent"] is True and rows[3]["language"] == "ru"
+
+
+def test_predict_of_good_input_exits_0_with_the_new_fields(model_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out, _ = _run(["predict", "--model", str(model_file)], model_file, '{"text": "salom"}\n', monkeypatch)
+    row = json.loads(out)
+    assert code == 0 and {"third_party", "urgency_band", "ask_safety"} <= set(row)
+
+
+def test_help_works_and_exits_0(model_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for argv in (["--help"], ["predict", "--help"], ["evaluate", "--help"], ["train", "--help"]):
+        code, out, _ = _run(argv, model_file, monkeypatch=monkeypatch)
+        assert code == 0 and "usage: helpline nlu" in out
+
+
+def test_a_missing_model_file_is_an_error_not_a_silent_training(
+    model_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, _, err = _run(["predict", "--model", str(tmp_path / "none.pkl")], model_file, "", monkeypatch)
+    assert code == 2 and "no such model file" in err and not (tmp_path / "none.pkl").exists()
+
+
+def test_evaluate_without_a_file_reports_test_and_heldout_per_language(
+    model_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out, _ = _run(["evaluate"], model_file, monkeypatch=monkeypatch)
+    assert code == 0 and out.startswith("test: ") and "u.rec" in out and "ask" in out
+    for lang in ("ru", "kk", "uz"):
+        assert f"  {lang} " in out
 
 
 def test_evaluate_json_lines_prints_the_figures_and_draws_a_png(
@@ -62,9 +90,7 @@ def test_evaluate_json_lines_prints_the_figures_and_draws_a_png(
         ["evaluate", str(data), "--plot", str(png)], model_file, monkeypatch=monkeypatch
     )
     assert code == 0
-    assert (
-        "macro-F1" in out and "urgent: recall=1.0" in out and "language accuracy" in out
-    )
+    assert "macro-F1" in out and "urgent recall=1.000" in out and "language=" in out
     assert png.read_bytes().startswith(b"\x89PNG")
 
 
@@ -87,9 +113,10 @@ def test_evaluate_reads_a_rasa_yaml_test_file(
     [
         [],
         ["frobnicate"],
-        ["evaluate"],
+        ["predict", "unexpected"],
         ["evaluate", "/no/such/file.jsonl"],
         ["train", "--data", "/no/such/dir"],
+        ["predict", "--model", "/no/such/model.pkl"],
     ],
 )
 def test_bad_arguments_give_one_line_and_exit_2(

@@ -17,7 +17,7 @@ def cues() -> CueMatcher:
 def test_a_present_confinement_cue_fires(cues: CueMatcher) -> None:
     res = cues.match(views("Помогите, нас заперли в подвале"), "ru")
     assert res.fired and "confinement" in res.categories
-    assert any(r.startswith("confinement:") for r in res.active)
+    assert res.active == ["confinement"]  # category codes, never the person's words
 
 
 def test_negated_cue_does_not_fire(cues: CueMatcher) -> None:
@@ -61,3 +61,33 @@ def test_short_cue_words_match_whole_words_only() -> None:
 
 def test_a_child_alone_is_not_danger(cues: CueMatcher) -> None:
     assert not cues.match(views("хочу вернуться к детям"), "ru").fired
+
+
+def test_a_past_sentence_holds_back_only_its_own_sentence(cues: CueMatcher) -> None:
+    assert cues.match(views("В прошлом году нас били. Нас заперли на складе"), "ru").fired
+    assert not cues.match(views("В прошлом году нас заперли на складе. Сейчас я дома"), "ru").fired
+
+
+def test_a_break_word_opens_a_new_clause(cues: CueMatcher) -> None:
+    assert cues.match(views("раньше нас били но нас заперли"), "ru").fired
+
+
+def test_a_hypothetical_sentence_does_not_hold_back_the_next(cues: CueMatcher) -> None:
+    assert not cues.match(views("Что будет, если меня запрут?"), "ru").fired
+    assert cues.match(views("Если что, я пишу тайно. Нас держат взаперти"), "ru").fired
+
+
+def test_self_harm_is_never_held_back(cues: CueMatcher) -> None:
+    for text in ("если не вернут паспорт, я покончу с собой", "в прошлом году хотела покончить с собой, и сейчас тоже"):
+        res = cues.match(views(text), "ru")
+        assert "self_harm" in res.categories, text
+
+
+def test_safety_frames_are_reported(cues: CueMatcher) -> None:
+    assert cues.match(views("в прошлом году забрали паспорт, сейчас я дома"), "ru").says_safety
+    assert not cues.match(views("работодатель забрал паспорт"), "ru").says_safety
+
+
+def test_english_cues_apply_only_to_unknown_languages(cues: CueMatcher) -> None:
+    assert cues.match(views("they locked us in"), "unknown").fired
+    assert not cues.match(views("they locked us in"), "ru").fired
