@@ -1,6 +1,8 @@
 """``helpline``: serve, migrate, and every room's command group, registered from one table.
 
-Every command has ``--help``; bad arguments print one line and exit with 2.
+Every command has ``--help``; bad arguments print one line and exit with 2. The rooms' command modules
+are imported when the table is built, not with this module, so ``helpline nlu …`` (the NLU library's own
+CLI) answers without loading the web stack (aiogram's types alone take seconds to import).
 """
 
 from __future__ import annotations
@@ -8,20 +10,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from app.channels import cli as channels_cli
-from app.oncall import cli as oncall_cli
-from app.operators import cli as operators_cli
-from app.operators.cli import demo_operator
-from app.platform.commands import OneLineParser, Subparsers, settings_or_exit
-from app.platform.migrate import downgrade, upgrade
-from app.privacy import cli as privacy_cli
-from app.runtime import doctor, terminal
-from app.scripts.service import seed_database
+if TYPE_CHECKING:
+    from app.platform.commands import OneLineParser, Subparsers
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
+    from app.platform.commands import settings_or_exit
+    from app.platform.migrate import downgrade, upgrade
+    from app.scripts.service import seed_database
+
     settings = settings_or_exit()
     if args.down:
         downgrade(settings.database_url, args.revision or "base")
@@ -34,6 +35,11 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
+
+    from app.operators.cli import demo_operator
+    from app.platform.commands import settings_or_exit
+    from app.platform.migrate import upgrade
+    from app.scripts.service import seed_database
 
     settings = settings_or_exit()
     if settings.is_sqlite and args.workers > 1:
@@ -55,9 +61,24 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_nlu(args: argparse.Namespace) -> int:
-    from nlu.cli import main as nlu_main
+    return run_nlu(args.rest)
 
-    return nlu_main(args.rest, default_model_path=Path(settings_or_exit().model_path))
+
+def run_nlu(argv: list[str]) -> int:
+    """``helpline nlu …`` is the NLU library's own CLI (its ``--help`` included).
+
+    No settings are built here: that would write development secrets into whatever folder one stands in.
+    The model is the deployment's live file when one exists, else the one ``make install`` built.
+    """
+    import os
+
+    from nlu.cli import main as nlu_main
+    from nlu.model import DEFAULT_MODEL_PATH
+
+    explicit = os.environ.get("HELPLINE_NLU_MODEL_PATH")
+    live = Path(os.environ.get("HELPLINE_DATA_DIR", "var")) / "nlu-model.pkl"
+    model = Path(explicit) if explicit else live if live.exists() else DEFAULT_MODEL_PATH
+    return nlu_main(argv, default_model_path=model)
 
 
 def _register_core(sub: Subparsers) -> None:
@@ -79,32 +100,43 @@ def _register_nlu(sub: Subparsers) -> None:
     p.set_defaults(func=cmd_nlu)
 
 
-def _register_telegram(sub: Subparsers) -> None:
-    channels_cli.register(sub, poll_command=terminal.cmd_poll)
+def command_groups() -> tuple[Callable[[Subparsers], None], ...]:
+    """Every command group, in the order ``helpline --help`` lists them."""
+    from app.channels import cli as channels_cli
+    from app.oncall import cli as oncall_cli
+    from app.operators import cli as operators_cli
+    from app.privacy import cli as privacy_cli
+    from app.runtime import doctor, terminal
 
+    def register_telegram(sub: Subparsers) -> None:
+        channels_cli.register(sub, poll_command=terminal.cmd_poll)
 
-# Every command group, in the order ``helpline --help`` lists them.
-COMMAND_GROUPS = (
-    _register_core,
-    operators_cli.register,
-    privacy_cli.register,
-    terminal.register,
-    _register_nlu,
-    _register_telegram,
-    oncall_cli.register,
-    doctor.register,
-)
+    return (
+        _register_core,
+        operators_cli.register,
+        privacy_cli.register,
+        terminal.register,
+        _register_nlu,
+        register_telegram,
+        oncall_cli.register,
+        doctor.register,
+    )
 
 
 def build_parser() -> OneLineParser:
+    from app.platform.commands import OneLineParser
+
     parser = OneLineParser(prog="helpline", description="Anonymous helpline service")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
-    for register in COMMAND_GROUPS:
+    for register in command_groups():
         register(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["nlu"]:  # argparse would swallow the nlu CLI's own --help
+        return run_nlu(argv[1:])
     args = build_parser().parse_args(argv)
     return int(args.func(args) or 0)
 

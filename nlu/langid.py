@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-
 from typing import TYPE_CHECKING, Any
 
 import numpy as np

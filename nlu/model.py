@@ -14,9 +14,8 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
-from pathlib import Path
-
 from importlib.metadata import version
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -24,10 +23,10 @@ import numpy as np
 from nlu.classifiers import SoftmaxSVC
 from nlu.cues import CueMatcher, CueResult
 from nlu.data_io import DATA_DIR, UNKNOWN, Example, fingerprint, load_cues, load_training, order_languages
+from nlu.fast import Linear
 from nlu.features import ViewFeaturizer
 from nlu.langid import LanguageIdentifier
 from nlu.normalize import Views, views
-from nlu.fast import Linear
 from nlu.prediction import INTENTS, SAFETY_QUESTION_INTENTS, Prediction
 
 if TYPE_CHECKING:
@@ -215,7 +214,6 @@ class NLUModel:
         from collections import Counter
 
         pair = Counter(f"{i}|{u}" for i, u in zip(intents, urgent))
-        single = Counter(intents)
         strata = [  # a rare (intent, urgent) pair joins the intent's other pair
             f"{i}|{u}" if pair[f"{i}|{u}"] >= 3 else f"{i}|{1 - u}" if pair[f"{i}|{1 - u}"] >= 3 else "x"
             for i, u in zip(intents, urgent)

@@ -20,14 +20,13 @@ from app.platform.deps import ClockDep, SessionDep, SettingsDep, provided
 from app.understanding.gateway import LiveClassifier
 from app.understanding.workbench import (
     CUE_LISTS,
-    LANGS,
     MAX_EXAMPLE,
-    TRAIN_LANGS,
     Workbench,
     add_examples,
     cue_files,
     examples_table,
     train_candidate,
+    train_languages,
     write_yaml,
 )
 from app.web.forms import FormStr
@@ -45,7 +44,7 @@ async def nlu_add_examples(operator: Coordinator, session: SessionDep, wb: Workb
     from nlu.prediction import INTENTS
 
     texts = [" ".join(line.split())[:MAX_EXAMPLE] for line in examples.splitlines() if line.strip()]
-    if intent not in INTENTS or language not in TRAIN_LANGS or not texts:
+    if intent not in INTENTS or language not in train_languages() or not texts:
         return RedirectResponse("/admin/nlu?error=bad_example", 303)
     added = add_examples(wb, language, intent, texts, urgent in ("1", "on", "true"))
     audit(session, operator.login, "nlu.example.add", intent, language=language, count=added)
@@ -89,12 +88,12 @@ async def nlu_discard(operator: Coordinator, session: SessionDep, wb: WorkbenchD
 
 @router.get("/cues")
 async def nlu_cues(request: Request, _: Coordinator, wb: WorkbenchDep, language: str = "ru") -> Response:
-    lang = language if language in TRAIN_LANGS else "ru"
+    lang = language if language in train_languages() else "ru"
     files = cue_files(wb)[lang]
     categories = list((files["base"].get("cues") or {}).keys())
     categories += [c for c in (files["extra"].get("cues") or {}) if c not in categories]
     return render(request, "admin_nlu_cues.html", {
-        "cue_lang": lang, "train_langs": TRAIN_LANGS, "base": files["base"], "extra": files["extra"],
+        "cue_lang": lang, "train_langs": train_languages(), "base": files["base"], "extra": files["extra"],
         "categories": categories, "lists": CUE_LISTS,
     })  # fmt: skip
 
@@ -104,7 +103,7 @@ async def nlu_save_cues(request: Request, operator: Coordinator, session: Sessio
     """Replace the coordinators' additions for one language (package cues are not removable here)."""
     form = await request.form()
     lang = str(form.get("language") or "")
-    if lang not in TRAIN_LANGS:
+    if lang not in train_languages():
         return RedirectResponse("/admin/nlu/cues", 303)
 
     def words(name: str) -> list[str]:
@@ -130,8 +129,8 @@ async def nlu_overview(request: Request, _: Coordinator, wb: WorkbenchDep, live:
 
     table = examples_table(wb)
     return render(request, "admin_nlu.html", {
-        "table": table, "intents": sorted(table), "nlu_langs": LANGS, "all_intents": INTENTS,
-        "train_langs": TRAIN_LANGS, "wb": wb, "error": error, "added": added, "activated": activated,
+        "table": table, "intents": sorted(table), "nlu_langs": train_languages(), "all_intents": INTENTS,
+        "train_langs": train_languages(), "wb": wb, "error": error, "added": added, "activated": activated,
         "live_kind": type(live.current).__name__,
     })  # fmt: skip
 
@@ -141,4 +140,4 @@ async def nlu_intent(request: Request, intent: str, _: Coordinator, wb: Workbenc
     table = examples_table(wb)
     if intent not in table:
         return render(request, "error.html", {"message": "error.not_found_text", "status": 404}, 404)
-    return render(request, "admin_nlu_intent.html", {"intent": intent, "by_lang": table[intent], "nlu_langs": LANGS})
+    return render(request, "admin_nlu_intent.html", {"intent": intent, "by_lang": table[intent], "nlu_langs": train_languages()})

@@ -28,8 +28,6 @@ from typing import Any, Literal
 import yaml
 
 log = logging.getLogger("helpline.nlu_admin")
-TRAIN_LANGS = ("ru", "kk", "uz")
-LANGS = ("ru", "kk", "uz", "en")
 CUE_LISTS = ("negation", "past", "present", "hypothetical")
 MAX_EXAMPLE = 300
 Table = dict[str, dict[str, list[tuple[str, bool, bool]]]]  # intent → language → [(text, urgent, added)]
@@ -40,6 +38,13 @@ def package_dir() -> Path:
     from nlu.data_io import DATA_DIR
 
     return DATA_DIR
+
+
+def train_languages(base: Path | None = None) -> tuple[str, ...]:
+    """The languages the NLU has training data for (the data decides, not a list here)."""
+    from nlu.data_io import training_languages
+
+    return training_languages(base or package_dir())
 
 
 class _Literal(str):
@@ -66,16 +71,24 @@ class Workbench:
     started_by: str = ""
 
     def training_dir(self) -> Path:
-        """The package data, or a merged copy with the coordinators' additions appended."""
+        """The package data, or a merged copy: the package's training tree, the coordinators' examples as
+        ``train/<lang>/coordinators.yml`` beside it, and each language's cues merged."""
         extras = [p for p in self.extra_dir.glob("*.yml")] + list((self.extra_dir / "urgency").glob("*.yml"))
         if not extras:
             return self.base_dir
         shutil.rmtree(self.merged_dir, ignore_errors=True)
+        if (self.base_dir / "train").is_dir():
+            shutil.copytree(self.base_dir / "train", self.merged_dir / "train")
         (self.merged_dir / "urgency").mkdir(parents=True)
-        for lang in TRAIN_LANGS:
-            blocks = _blocks(self.base_dir / f"{lang}.yml") + _blocks(self.extra_dir / f"{lang}.yml")
-            if blocks:
-                write_yaml(self.merged_dir / f"{lang}.yml", {"version": "3.1", "nlu": blocks})
+        for lang in train_languages(self.base_dir):  # a flat <lang>.yml base (older layout) is copied as it is
+            if (flat := self.base_dir / f"{lang}.yml").exists():
+                shutil.copyfile(flat, self.merged_dir / flat.name)
+        for path in self.extra_dir.glob("*.yml"):
+            if blocks := _blocks(path):
+                write_yaml(self.merged_dir / "train" / path.stem / "coordinators.yml", {"version": "3.1", "nlu": blocks})
+        from nlu.data_io import cue_languages
+
+        for lang in dict.fromkeys([*cue_languages(self.base_dir / "urgency"), *cue_languages(self.extra_dir / "urgency")]):
             cues = merge_cues(_read(self.base_dir / "urgency" / f"{lang}.yml"), _read(self.extra_dir / "urgency" / f"{lang}.yml"))
             if cues:
                 write_yaml(self.merged_dir / "urgency" / f"{lang}.yml", cues)
@@ -171,14 +184,14 @@ async def train_candidate(wb: Workbench, current: Any) -> None:
 def cue_files(wb: Workbench) -> dict[str, dict[str, Any]]:
     """language → {"base": package cue file, "extra": coordinators' additions}."""
     return {lang: {"base": _read(wb.base_dir / "urgency" / f"{lang}.yml"), "extra": _read(wb.extra_dir / "urgency" / f"{lang}.yml")}
-            for lang in TRAIN_LANGS}  # fmt: skip
+            for lang in train_languages(wb.base_dir)}  # fmt: skip
 
 
 @cache
 def _package_examples(base: Path) -> tuple[tuple[str, str, str, bool], ...]:
-    from nlu.data_io import load_dir
+    from nlu.data_io import load_training
 
-    return tuple((e.intent, e.language, e.text, e.urgent) for e in load_dir(base, LANGS))
+    return tuple((e.intent, e.language, e.text, e.urgent) for e in load_training(base))
 
 
 def examples_table(wb: Workbench) -> Table:
@@ -188,6 +201,6 @@ def examples_table(wb: Workbench) -> Table:
     table: Table = defaultdict(lambda: defaultdict(list))
     for intent, lang, text, urgent in _package_examples(wb.base_dir):
         table[intent][lang].append((text, urgent, False))
-    for example in load_dir(wb.extra_dir, LANGS) if wb.extra_dir.exists() else []:
+    for example in load_dir(wb.extra_dir, train_languages(wb.base_dir)) if wb.extra_dir.exists() else []:
         table[example.intent][example.language].append((example.text, example.urgent, True))
     return {intent: dict(by_lang) for intent, by_lang in table.items()}
