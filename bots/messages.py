@@ -52,6 +52,32 @@ class InboundMessage:
     chat_message_id: str | None = None
 
 
+# Commands a person may type on any text channel ("/safeword olma", "/erase"). A typed argument is
+# kept as typed (a safe word may be any word in any script), folded to one line and bounded.
+PERSON_COMMANDS = frozenset({"start", "language", "lang", "help", "human", "erase", "safeword"})
+ARGUMENT_COMMANDS = frozenset({"language", "lang", "safeword"})  # others drop theirs (a /start deep-link payload)
+MAX_COMMAND_ARG = 64
+
+
+def typed_command(text: str, *, slash: bool = True) -> str | None:
+    """'/safeword olma' -> 'safeword:olma', '/erase@Bot' -> 'erase'; None for anything else.
+
+    ``slash=False`` also reads the bare keyword ("SAFEWORD olma"), for SMS where
+    phones make the slash awkward to type.
+    """
+    text = text.strip()
+    if text.startswith("/"):
+        text = text[1:]
+    elif slash:
+        return None
+    head, _, arg = text.partition(" ")
+    name = head.split("@", 1)[0].lower()
+    if name not in PERSON_COMMANDS:
+        return None
+    arg = " ".join(arg.split())[:MAX_COMMAND_ARG] if name in ARGUMENT_COMMANDS else ""
+    return f"{name}:{arg}" if arg else name
+
+
 @dataclass(frozen=True, slots=True)
 class Button:
     label: str

@@ -34,12 +34,11 @@ from aiogram.types import CallbackQuery, Message, Update
 from pydantic import ValidationError
 
 from bots.errors import InvalidRequest
-from bots.messages import Attachment, Channel, InboundMessage, OutboundMessage, SendError, SendResult
+from bots.messages import Attachment, Channel, InboundMessage, OutboundMessage, SendError, SendResult, typed_command
 from bots.telegram_ui import chat_id_value, fit_text, inline_keyboard
 
 log = logging.getLogger(__name__)
 
-COMMANDS = frozenset({"start", "language", "help", "human", "erase"})
 LANGUAGES = frozenset({"ru", "kk", "uz", "en"})
 MAX_UPDATE_BYTES = 256 * 1024
 DELETE_CHUNK = 100  # deleteMessages accepts 1-100 ids
@@ -99,14 +98,6 @@ def _language(code: str | None) -> str | None:
     return lang if lang in LANGUAGES else None
 
 
-def _command(text: str) -> str | None:
-    """'/start', '/help@HelplineBot', '/start payload' -> the known command name."""
-    if not text.startswith("/"):
-        return None
-    name = text[1:].split(maxsplit=1)[0].split("@", 1)[0].lower() if len(text) > 1 else ""
-    return name if name in COMMANDS else None
-
-
 def _attachments(message: Message) -> tuple[Attachment, ...]:
     """Metadata only: the file itself stays at Telegram, referenced by file_id."""
     if message.location is not None:
@@ -141,7 +132,7 @@ def _from_message(update_id: int, message: Message) -> ParsedUpdate:
         # Groups and channels are not conversations with a person: ignore, never store.
         return ParsedUpdate(update_id=update_id, chat_id=chat_id, from_user_id=user_id)
     text = message.text or message.caption or ""
-    command = _command(text) if message.text else None
+    command = typed_command(text) if message.text else None
     attachments = _attachments(message)
     if not text and not attachments:
         attachments = (Attachment(kind="other"),)  # contact, poll, dice...: something came

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from twilio.base.exceptions import TwilioRestException
 
 from bots.errors import InvalidRequest
-from bots.messages import Attachment, Channel, InboundMessage, OutboundMessage, SendError, SendResult
+from bots.messages import Attachment, Channel, InboundMessage, OutboundMessage, SendError, SendResult, typed_command
 from bots.sms_text import fit_sms, is_gsm7, sms_segments
 from bots.twilio_rest import RetryableResponse, make_client, to_send_error, verify_twilio_signature
 
@@ -46,6 +46,14 @@ def _media_kind(mime: str) -> str:
     return {"image": "photo", "audio": "audio", "video": "video"}.get(major, "document")
 
 
+def _typed(body: str) -> str | None:
+    """A slash command as on every channel; "SAFEWORD olma" also without the slash (awkward on a phone)."""
+    command = typed_command(body)
+    if command is None and (bare := typed_command(body, slash=False)) and bare.partition(":")[0] == "safeword":
+        command = bare
+    return command
+
+
 def parse_sms(form: Mapping[str, str]) -> InboundMessage:
     """Translate Twilio's incoming-SMS form; opt-out/opt-in/help keywords become commands."""
     sender = _required(form, "From")
@@ -54,6 +62,7 @@ def parse_sms(form: Mapping[str, str]) -> InboundMessage:
     if len(body) > MAX_SMS_BODY:
         raise InvalidRequest(413, "SMS body too long")
     keyword = KEYWORDS.get(body.casefold().strip(" .!"))
+    typed = None if keyword else _typed(body)
     try:
         media_count = min(int(form.get("NumMedia", "0") or 0), 10)
     except ValueError as exc:
@@ -67,8 +76,8 @@ def parse_sms(form: Mapping[str, str]) -> InboundMessage:
         channel="sms",
         external_id=sender,
         external_message_id=f"sms:{sid}",
-        text="" if keyword else body,
-        command=keyword[0] if keyword else None,
+        text="" if keyword or typed else body,
+        command=keyword[0] if keyword else typed,
         language_hint=keyword[1] if keyword else None,
         attachments=attachments,
     )

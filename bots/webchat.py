@@ -18,7 +18,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 
 from bots.errors import InvalidRequest
-from bots.messages import Channel, InboundMessage, OutboundMessage, SendError, SendResult
+from bots.messages import Channel, InboundMessage, OutboundMessage, SendError, SendResult, typed_command
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +63,9 @@ def parse_frame(data: str | bytes, session_id: str) -> InboundMessage:
             raise InvalidRequest(400, "message without text")
         if len(text) > MAX_TEXT_CHARS:
             raise InvalidRequest(413, "message too long")
+        typed = typed_command(text)  # "/safeword olma" typed in the box works as on every channel
+        if typed is not None:
+            return InboundMessage(command=typed, **common)  # type: ignore[arg-type]
         return InboundMessage(text=text.strip(), **common)  # type: ignore[arg-type]
     if kind == "command":
         command = frame.get("command")
@@ -81,6 +84,8 @@ def render_frame(message: OutboundMessage, message_id: str | None = None) -> str
         frame = {"type": "delete", "ids": list(message.target_message_ids)}
     else:
         frame = {"type": "message", "id": message_id, "text": message.text}
+    if message.extra.get("lang"):
+        frame["lang"] = message.extra["lang"]  # the page's title, placeholder and buttons follow the conversation
     if message.buttons and message.action != "delete":
         frame["buttons"] = [[{"label": b.label, "data": b.data} for b in row] for row in message.buttons]
     return json.dumps(frame, ensure_ascii=False)

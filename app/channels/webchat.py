@@ -1,40 +1,57 @@
 """The anonymous web chat: one page, one WebSocket, no login, no third-party anything.
 
-The page keeps a random session id in sessionStorage only (gone when the tab
-closes, or at once with the quick-exit button). Frames go through the same
+The page keeps a session id the server issued (random, signed) in sessionStorage
+only: gone when the tab closes, at once with the quick-exit button, and after an
+erasure. Frames go through the same
 delivery store and core as every other channel.
 """
 
 from __future__ import annotations
 
+import hmac
 import json
 import logging
+import re
 import secrets
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, Depends, Response, WebSocket, WebSocketDisconnect
 from fastapi.responses import HTMLResponse
 
 from app.inbound.accept import IntakeDep
-from app.platform.deps import provided
+from app.platform.deps import VaultDep, provided
 from app.platform.errors import HelplineError
+from app.platform.identity import Vault
 from bots.errors import InvalidRequest
 from bots.webchat import parse_frame
 
 log = logging.getLogger("helpline.webchat")
 router = APIRouter(tags=["web chat"])
-PAGE = (Path(__file__).parent / "templates" / "chat.html").read_text(encoding="utf-8")
-NEUTRAL = (Path(__file__).parent / "templates" / "neutral.html").read_text(encoding="utf-8")
+HERE = Path(__file__).parent
+PAGE = (HERE / "templates" / "chat.html").read_text(encoding="utf-8")
+NEUTRAL = (HERE / "templates" / "neutral.html").read_text(encoding="utf-8")
+# The page's script and styles are files, so its CSP allows no inline code at all.
+ASSETS: dict[str, tuple[str, str]] = {
+    "/chat/chat.js": ("chat.js", "text/javascript; charset=utf-8"),
+    "/chat/chat.css": ("chat.css", "text/css; charset=utf-8"),
+    "/weather/weather.js": ("weather.js", "text/javascript; charset=utf-8"),
+    "/weather/weather.css": ("weather.css", "text/css; charset=utf-8"),
+}
+ASSET_BODIES = {path: (HERE / "static" / name).read_bytes() for path, (name, _) in ASSETS.items()}
 # The page sockets: the local hub, or its Redis-backed cluster wrapper (same interface).
 HubDep = Annotated[Any, Depends(provided("webchat"))]
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; "
+       "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")  # fmt: skip
 SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'unsafe-inline'; "
-    "connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    "Content-Security-Policy": CSP,
     "Referrer-Policy": "no-referrer",
     "X-Content-Type-Options": "nosniff",
-    "Cache-Control": "no-store",
+    "X-Frame-Options": "DENY",
+    "Cache-Control": "no-store",  # nothing of the chat stays in the browser's cache either
 }
+SESSION_RE = re.compile(r"^[A-Za-z0-9_-]{24}\.[0-9a-f]{24}$")
 
 
 @router.get("/chat", response_class=HTMLResponse, summary="The anonymous web chat page")
@@ -47,15 +64,43 @@ async def neutral_page() -> HTMLResponse:
     return HTMLResponse(NEUTRAL, headers=SECURITY_HEADERS)
 
 
-def _valid_session(value: str | None) -> str:
-    if value and 16 <= len(value) <= 64 and value.replace("-", "").replace("_", "").isalnum():
-        return value
-    return secrets.token_urlsafe(24)
+def _asset(path: str) -> Callable[[], Awaitable[Response]]:
+    async def serve() -> Response:
+        return Response(ASSET_BODIES[path], media_type=ASSETS[path][1], headers=SECURITY_HEADERS)
+
+    return serve
+
+
+for _path in ASSETS:
+    router.add_api_route(_path, _asset(_path), methods=["GET"], include_in_schema=False)
+
+
+def _signature(vault: Vault, token: str) -> str:
+    return vault.fingerprint(f"webchat-session:{token}")[:24]
+
+
+def issue_session(vault: Vault) -> str:
+    """A session id only this server can make: random, with its keyed signature."""
+    token = secrets.token_urlsafe(18)
+    return f"{token}.{_signature(vault, token)}"
+
+
+def checked_session(vault: Vault, value: str | None) -> str:
+    """The page's session when this server issued it; a fresh one for anything else.
+
+    A client-chosen id (``aaaaaaaaaaaaaaaa``) or a guessed one never joins
+    somebody's conversation: it is replaced, and the page stores the new one.
+    """
+    if value and SESSION_RE.match(value):
+        token, _, signature = value.partition(".")
+        if hmac.compare_digest(signature, _signature(vault, token)):
+            return value
+    return issue_session(vault)
 
 
 @router.websocket("/chat/ws")
-async def chat_socket(websocket: WebSocket, intake: IntakeDep, hub: HubDep) -> None:
-    session_id = _valid_session(websocket.query_params.get("session"))
+async def chat_socket(websocket: WebSocket, intake: IntakeDep, hub: HubDep, vault: VaultDep) -> None:
+    session_id = checked_session(vault, websocket.query_params.get("session"))
     limiter = intake.limiter
     ip = limiter.ip_of(websocket.client.host if websocket.client else None, websocket.headers)
     if not await limiter.allow_ip(ip):

@@ -27,3 +27,7 @@ class Handoff(Protocol):
     ) -> tuple[bool, list[Event]]:
         """Relay to the owning operator; True when a human has the case and the bot stays quiet."""
         ...
+
+    async def on_erased(self, session: AsyncSession, case: Case, now: datetime) -> list[Event]:
+        """The person erased their data: alerts are withdrawn and nobody is asked to take the case."""
+        ...

@@ -40,6 +40,8 @@ log = logging.getLogger("helpline.core")
 
 # Channels whose reply goes back in the provider's own HTTP response, not the outbox.
 SYNC_CHANNELS: frozenset[Channel] = frozenset({"voice", "cli"})
+# Channels that show buttons (the terminal chat prints them as numbered choices).
+BUTTON_CHANNELS: frozenset[Channel] = frozenset({"telegram", "webchat", "cli"})
 PICKABLE_LANGUAGES = ("ru", "kk", "uz", "en")
 YES_WORDS = frozenset({"да", "иә", "ия", "ие", "ha", "xa", "ҳа", "ха", "yes", "y", "1", "ok", "ок", "hа"})
 NO_WORDS = frozenset({"нет", "жоқ", "жок", "yo'q", "yoq", "йўқ", "no", "n", "0"})
@@ -123,7 +125,8 @@ class _Turn:
         self.session.add(message)
         out = OutboundMessage(
             channel=self.inbound.channel, address=self.inbound.external_id, text=body,
-            buttons=buttons if self.inbound.channel in ("telegram", "webchat") else (),
+            buttons=buttons if self.inbound.channel in BUTTON_CHANNELS else (),
+            extra={"lang": self.case.language} if self.case.language else {},
         )  # fmt: skip
         self.outcome.replies.append(out)
         if self.inbound.channel not in SYNC_CHANNELS:
@@ -234,6 +237,8 @@ async def _command(turn: _Turn, command: str) -> None:
     elif name == "safeword" and arg.strip():
         contact.safe_word_fp = turn.deps.vault.fingerprint(_fold(arg))
         turn.reply("safe_word_set")
+    elif name == "safeword":
+        await _safe_word_said(turn)  # the bare command is itself the signal, for whoever set no word
     elif name == "call":
         turn.outcome.intent = "call"  # a phone call began: the voice flow speaks, not the core
     elif name == "urgent_call":
@@ -263,11 +268,19 @@ async def _erase_answer(turn: _Turn, confirmed: bool) -> None:
     await erase_contact(turn.session, turn.deps.vault, turn.contact, turn.now, final_text="" if sync else done,
                         channel=turn.inbound.channel, address=turn.inbound.external_id,
                         partial_text=turn.text("erase_partial"))  # fmt: skip
+    # After the erasure cancelled the case's pending sends, so the alerts' withdrawal goes out.
+    turn.outcome.events += await turn.deps.handoff.on_erased(turn.session, turn.case, turn.now)
     if sync:
         turn.outcome.replies.append(OutboundMessage(channel=turn.inbound.channel, address=turn.inbound.external_id,
                                                     text=done))  # fmt: skip
     turn.outcome.intent = "delete_data"
     turn.outcome.events.append(Event("case.erased", {"case": turn.case.alias}))
+
+
+async def _safe_word_said(turn: _Turn) -> None:
+    """Someone may be reading over the person's shoulder: an ordinary reply, and a human alerted silently."""
+    await _mark_urgent(turn, ["safe word"], silent=True)
+    turn.reply("innocent_recipe")
 
 
 async def _attachments(turn: _Turn, message: Message) -> None:
@@ -295,8 +308,7 @@ async def _text(turn: _Turn, message: Message | None) -> None:
             await _erase_answer(turn, word in YES_WORDS)
             return
     if turn.contact.safe_word_fp and turn.deps.vault.fingerprint(_fold(text)) == turn.contact.safe_word_fp:
-        await _mark_urgent(turn, ["safe word"], silent=True)
-        turn.reply("innocent_recipe")
+        await _safe_word_said(turn)
         return
     prediction = await turn.deps.classifier.apredict(text)
     unsure = _update_language(turn, prediction, text)

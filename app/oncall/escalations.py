@@ -219,7 +219,8 @@ async def tell_person(session: AsyncSession, deps: OnCallDeps, case: Case, key: 
     message.body_enc = deps.vault.encrypt(body, f"message:{message.id}")
     session.add(message)
     address = deps.vault.decrypt(contact.address_enc, f"contact:{contact.id}:address")
-    enqueue(session, deps.vault, OutboundMessage(channel=case.channel, address=address, text=body),
+    extra = {"lang": case.language} if case.language else {}
+    enqueue(session, deps.vault, OutboundMessage(channel=case.channel, address=address, text=body, extra=extra),
             case_id=case.id, message_id=message.id)  # fmt: skip
 
 

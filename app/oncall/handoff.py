@@ -14,7 +14,7 @@ from app.outbox.service import enqueue
 from app.platform.events import Event
 from app.platform.models import Case, Message, Operator
 from bots.messages import OutboundMessage
-from routing import Start, out_of_hours
+from routing import Cancel, Start, out_of_hours
 
 
 class RoutingHandoff:
@@ -42,6 +42,11 @@ class RoutingHandoff:
                 await escalations.tell_person(session, self.deps, case, "out_of_hours",
                                               hours=back.strftime("%Y-%m-%d %H:%M UTC"))  # fmt: skip
         return [Event("case.waiting", {"case": case.alias, "urgent": case.urgent, "language": case.language or ""})]
+
+    async def on_erased(self, session: AsyncSession, case: Case, now: datetime) -> list[Event]:
+        if await escalations.escalation_for(session, case.id) is None:
+            return []
+        return (await escalations.apply(session, self.deps, case, Cancel("erased"), now)).events
 
     async def on_person_message(
         self, session: AsyncSession, case: Case, message: Message, text: str, now: datetime

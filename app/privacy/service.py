@@ -19,6 +19,7 @@ from app.platform.models import Case, Contact, InboundDelivery, Message, Operato
 from bots.messages import Channel, OutboundMessage
 
 log = logging.getLogger("helpline.privacy")
+ERASED_OUTCOME = "erased"
 
 
 @dataclass(frozen=True)
@@ -74,12 +75,21 @@ async def erase_contact(
         .where(Case.id.in_(case_ids))
         .values(contact_id=None, erased=True, notes_enc=None, location_enc=None, urgent_reason=None)
     )
+    # Nobody is to take what the person erased: open cases leave the queue, closed as erased (counted, no content).
+    await session.execute(
+        update(Case)
+        .where(Case.id.in_(case_ids), Case.status != "closed")
+        .values(status="closed", outcome=ERASED_OUTCOME, closed_at=now, assigned_operator_id=None, updated_at=now)
+    )
     await session.delete(contact)
     if refs and channel == "telegram":
         enqueue(session, vault, OutboundMessage(channel=channel, address=address, action="delete",
                                                 target_message_ids=tuple(sorted(set(refs), key=_ref_order)),
                                                 extra={"partial_text": partial_text} if partial_text else {}),
                 kind="system")  # fmt: skip
+    elif channel == "webchat":
+        # The page holds the conversation on screen and the session in its storage: clear both.
+        enqueue(session, vault, OutboundMessage(channel=channel, address=address, action="delete"), kind="system")
     await session.flush()  # the deletion is queued before the closing line
     if final_text:
         enqueue(session, vault, OutboundMessage(channel=channel, address=address, text=final_text), kind="system")

@@ -18,9 +18,31 @@ from app.platform.migrate import upgrade
 from app.platform.settings import Settings
 from app.runtime.container import build_container
 from app.scripts.service import seed_database
-from bots.messages import InboundMessage
+from bots.messages import Button, InboundMessage, OutboundMessage
 
-HELP = "Type a message as a person would. /start /language /help /human /erase; /lang kk to choose; Ctrl-D to leave."
+HELP = ("Type a message as a person would. /start /language /help /human /erase /safeword; /lang kk to choose; "
+        "a number picks one of the numbered choices; Ctrl-D to leave.")
+
+
+def choices_of(replies: list[OutboundMessage]) -> list[Button]:
+    """The buttons of one turn's replies, in order: what the person can pick by number next."""
+    return [button for reply in replies for row in reply.buttons for button in row]
+
+
+def render_choices(buttons: list[Button]) -> list[str]:
+    """Buttons as lines a person can answer by typing the number (the terminal has no buttons)."""
+    return [f"     {number}) {button.label}" for number, button in enumerate(buttons, start=1)]
+
+
+def read_line(line: str, choices: list[Button]) -> tuple[str, str | None]:
+    """(text, command) for what was typed: a choice's number presses that button, "/x y" is a command."""
+    typed = line.strip()
+    if typed.isdigit() and 1 <= int(typed) <= len(choices):
+        return "", choices[int(typed) - 1].data
+    if typed.startswith("/"):
+        name, _, arg = typed[1:].strip().partition(" ")
+        return "", f"{name}:{arg}" if arg else name
+    return line, None
 
 
 async def run_chat(settings: Settings, language: str | None = None) -> int:
@@ -29,6 +51,7 @@ async def run_chat(settings: Settings, language: str | None = None) -> int:
     container = await build_container(settings)
     session_id = f"terminal-{uuid.uuid4().hex[:8]}"
     print(HELP)
+    choices: list[Button] = []
     try:
         while True:
             line = await asyncio.to_thread(_read, "you> ")
@@ -36,20 +59,18 @@ async def run_chat(settings: Settings, language: str | None = None) -> int:
                 break
             if not line.strip():
                 continue
-            command = None
-            if line.startswith("/"):
-                name, _, arg = line[1:].strip().partition(" ")
-                command = f"{name}:{arg}" if arg else name
+            text, command = read_line(line, choices)
             inbound = InboundMessage(channel="cli", external_id=session_id, external_message_id=uuid.uuid4().hex,
-                                     text="" if command else line, command=command, language_hint=language)  # fmt: skip
+                                     text=text, command=command, language_hint=language)  # fmt: skip
             async with session_scope(container.sessionmaker) as session:
                 outcome = await container.conversation.handle(session, inbound)
             tag = f"[{outcome.case_alias} {outcome.language or '?'} {outcome.intent or '-'}{' URGENT' if outcome.urgent else ''}]"
             print(tag)
             for reply in outcome.replies:
                 print("bot>", reply.text)
-                for row in reply.buttons:
-                    print("     " + "  ".join(f"[{b.label} → /{b.data.replace(':', ' ')}]" for b in row))
+            choices = choices_of(outcome.replies)
+            for choice in render_choices(choices):
+                print(choice)
     finally:
         await container.close()
     return 0
