@@ -278,7 +278,12 @@ async def _erase_answer(turn: _Turn, confirmed: bool) -> None:
 
 
 async def _safe_word_said(turn: _Turn) -> None:
-    """Someone may be reading over the person's shoulder: an ordinary reply, and a human alerted silently."""
+    """Someone may be reading over the person's shoulder: an ordinary reply, and a human alerted silently.
+
+    ``silent_case`` keeps the on-call side's automatic lines to the person ("nobody is free",
+    "a staff member joined") out of this case's chat.
+    """
+    turn.contact.state = {**turn.contact.state, "silent_case": turn.case.alias}
     await _mark_urgent(turn, ["safe word"], silent=True)
     turn.reply("innocent_recipe")
 

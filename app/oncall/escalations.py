@@ -211,6 +211,8 @@ async def tell_person(session: AsyncSession, deps: OnCallDeps, case: Case, key: 
     contact = await session.get(Contact, case.contact_id)
     if contact is None or contact.address_enc is None or contact.stopped:
         return
+    if (contact.state or {}).get("silent_case") == case.alias:
+        return  # the person gave the safe word: nothing on their screen may say "helpline"
     variant = "sms" if case.channel == "sms" else "chat"
     body = deps.scripts.get(key, case.language, variant, country=contact.country, alias=case.alias, **values)
     if not body:

@@ -38,4 +38,5 @@ async def client(channel_settings: Settings) -> AsyncIterator[httpx.AsyncClient]
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="https://helpline.example.org") as http:
             http.services = app.state.container  # type: ignore[attr-defined]
+            http.app = app  # type: ignore[attr-defined]  # for the web chat socket (tests/fakes/person.py)
             yield http
