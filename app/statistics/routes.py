@@ -57,7 +57,7 @@ async def stats_csv(_: Coordinator, session: SessionDep, clock: ClockDep, weeks:
             ["seconds_to_take_p50", stats.taken["p50"]], ["seconds_to_take_p90", stats.taken["p90"]],
             ["seconds_to_first_reply_p50", stats.first_reply["p50"]],
             ["seconds_to_first_reply_p90", stats.first_reply["p90"]],
-            ["escalations_exhausted", stats.exhausted], ["outbox_dead", stats.dead_count],
+            ["escalations_exhausted", stats.exhausted], ["cases_erased", stats.erased], ["outbox_dead", stats.dead_count],
         ])  # fmt: skip
     else:
         table = "counts"

@@ -61,6 +61,7 @@ class Stats:
     first_reply: dict[str, float | None] = field(default_factory=dict)
     measured_cases: int = 0
     exhausted: int = 0
+    erased: int = 0  # cases the person erased: counted, nothing else kept
     dead_count: int = 0
     dead: list[DeadLetter] = field(default_factory=list)
 
@@ -114,6 +115,8 @@ async def compute(session: AsyncSession, today: date, weeks: int) -> Stats:
     stats.first_reply = {"p50": percentile(to_reply, 50), "p90": percentile(to_reply, 90)}
     stats.exhausted = int(await session.scalar(select(func.count()).select_from(Escalation).where(
         Escalation.status == "exhausted", Escalation.created_at >= start)) or 0)  # fmt: skip
+    stats.erased = int(await session.scalar(select(func.count()).select_from(Case).where(
+        Case.erased.is_(True), Case.created_at >= start)) or 0)  # fmt: skip
     stats.dead_count = int(await session.scalar(select(func.count()).select_from(OutboxItem).where(
         OutboxItem.status == "dead")) or 0)  # fmt: skip
     dead = await session.execute(select(OutboxItem.channel, OutboxItem.kind, OutboxItem.last_error, OutboxItem.attempts,

@@ -6,6 +6,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from app.platform.settings import Settings
+from tests.fakes.person import ChannelWorld, channel_world
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.fakes.twilio_api import FakeTwilioAPI
 
@@ -20,3 +22,10 @@ async def fake_telegram() -> AsyncIterator[FakeTelegramAPI]:
 async def fake_twilio() -> AsyncIterator[FakeTwilioAPI]:
     async with FakeTwilioAPI() as server:
         yield server
+
+
+@pytest.fixture
+async def channels(settings: Settings, fake_telegram: FakeTelegramAPI, fake_twilio: FakeTwilioAPI) -> AsyncIterator[ChannelWorld]:
+    """The running app behind real channel endpoints; ``channels.person("telegram")`` is someone writing in."""
+    async with channel_world(settings, fake_telegram, fake_twilio) as world:
+        yield world

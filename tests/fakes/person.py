@@ -14,18 +14,38 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import quote
 
 import httpx
+from pydantic import SecretStr
 from sqlalchemy import select
 
+from app.main import create_app
 from app.platform.models import Case, Contact
+from app.platform.settings import Settings
+from app.scripts.service import seed_database
 from tests.fakes.telegram_api import FakeTelegramAPI
-from tests.fakes.twilio_api import DEFAULT_AUTH_TOKEN, FakeTwilioAPI, signed_form
+from tests.fakes.twilio_api import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, FakeTwilioAPI, signed_form
 
 TURN_TIMEOUT_S = 30.0
+WEBHOOK_SECRET = "webhook-secret-for-tests"
+HOTLINE = "+77170000000"
+PUBLIC_URL = "https://helpline.example.org"
+
+
+def wired_settings(settings: Settings, telegram: FakeTelegramAPI, twilio: FakeTwilioAPI) -> Settings:
+    """``settings`` with Telegram and Twilio pointed at the loopback fakes."""
+    # model_copy does not validate: secrets go in as SecretStr, as the settings class would make them.
+    return settings.model_copy(update={
+        "telegram_token": SecretStr(telegram.token), "telegram_webhook_secret": SecretStr(WEBHOOK_SECRET),
+        "telegram_api_base": telegram.base_url, "twilio_account_sid": DEFAULT_ACCOUNT_SID,
+        "twilio_auth_token": SecretStr(DEFAULT_AUTH_TOKEN), "twilio_phone_number": HOTLINE,
+        "twilio_api_base": twilio.base_url, "public_url": PUBLIC_URL,
+    })  # fmt: skip
 
 
 @dataclass
@@ -249,3 +269,48 @@ class WebChatPerson(_Base):
         elif frame["type"] == "delete":
             turn.cleared = True
             turn.replies.clear()  # the page wipes what it showed before this frame too
+
+
+@dataclass
+class ChannelWorld:
+    """The real app, its lifespan running, wired to the loopback Bot API and Twilio: hands out people."""
+
+    app: Any
+    http: httpx.AsyncClient
+    telegram: FakeTelegramAPI
+    twilio: FakeTwilioAPI
+    _chats: itertools.count = field(default_factory=lambda: itertools.count(700_500_001))
+    _phones: itertools.count = field(default_factory=lambda: itertools.count(1))
+
+    @property
+    def services(self) -> Any:
+        return self.app.state.container
+
+    @asynccontextmanager
+    async def person(self, channel: str, *, phone: str | None = None, language_code: str | None = "ru",
+                     lang: str | None = None) -> AsyncIterator[Person]:  # fmt: skip
+        """A new person on ``channel`` (telegram | webchat | sms); ``lang`` is the page's picker for the web chat."""
+        if channel == "telegram":
+            yield TelegramPerson(self.http, self.services, self.telegram, next(self._chats), secret=WEBHOOK_SECRET,
+                                 language_code=language_code)  # fmt: skip
+        elif channel == "sms":
+            number = phone or f"+7701{next(self._phones):07d}"
+            yield SmsPerson(self.http, self.services, self.twilio, number, hotline=HOTLINE, public_url=PUBLIC_URL)
+        elif channel == "webchat":
+            async with WebChatPerson(self.app, lang=lang) as page:
+                yield page
+        else:
+            raise ValueError(f"no such channel for a person: {channel}")
+
+
+@asynccontextmanager
+async def channel_world(settings: Settings, telegram: FakeTelegramAPI, twilio: FakeTwilioAPI) -> AsyncIterator[ChannelWorld]:
+    """Seed, build and start the app as ``helpline serve`` does, minus the network in front of it."""
+    wired = wired_settings(settings, telegram, twilio)
+    await seed_database(wired.database_url)
+    app = create_app(wired)
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=PUBLIC_URL) as http:
+            http.services = app.state.container  # type: ignore[attr-defined]
+            http.app = app  # type: ignore[attr-defined]
+            yield ChannelWorld(app, http, telegram, twilio)

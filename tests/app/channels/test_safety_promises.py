@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 
 from app.oncall.service import queue, take_case
 from app.platform.db import session_scope
-from app.platform.models import Case, Message, Operator
+from app.platform.models import Case, Message, Operator, utcnow
+from app.statistics.service import compute
 from tests.app.channels.conftest import HOTLINE, SECRET
 from tests.fakes.person import SmsPerson, TelegramPerson, WebChatPerson
 from tests.fakes.telegram_api import FakeTelegramAPI
@@ -52,6 +53,7 @@ async def test_web_chat_erase_clears_the_page_and_the_case_leaves_the_queue(clie
         assert erased is not None and erased.erased and erased.status == "closed" and erased.outcome == "erased"
         assert erased.contact_id is None and erased.urgent_reason is None
         assert await session.scalar(select(func.count()).select_from(Message).where(Message.case_id == erased.id)) == 0
+        assert (await compute(session, utcnow().date(), weeks=1)).erased == 1, "counted in statistics, without content"
 
 
 async def test_delete_my_data_in_words_clears_the_web_chat_too(client) -> None:  # type: ignore[no-untyped-def]
