@@ -87,7 +87,9 @@ def _owner(case: Case, operator: Operator) -> None:
 
 async def queue(session: AsyncSession, deps: OnCallDeps, operator: Operator) -> list[CaseSummary]:
     now = deps.clock()
-    cases = (await session.scalars(select(Case).where(Case.status.in_(("waiting", "assigned"))))).all()
+    # An erased case is never offered, even one erased before erasure closed cases.
+    cases = (await session.scalars(select(Case).where(Case.status.in_(("waiting", "assigned")),
+                                                      Case.erased.is_(False)))).all()  # fmt: skip
     logins = {o.id: o.login for o in (await session.scalars(select(Operator))).all()}
     visible = [c for c in cases if operator.role != "operator" or c.assigned_operator_id in (None, operator.id)]
     order = queue_order([QueueItem(c.alias, c.language, c.urgent, c.waiting_since or c.created_at) for c in visible],
@@ -125,7 +127,7 @@ async def take_case(session: AsyncSession, deps: OnCallDeps, alias: str, operato
     case = await _case(session, alias)
     if case.assigned_operator_id == operator.id:
         return TakeResult(ok=True)
-    if case.status == "closed":
+    if case.status == "closed" or case.erased:
         return TakeResult(ok=False, reason="closed")
     claimed = await session.execute(
         update(Case)

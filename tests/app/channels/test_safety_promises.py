@@ -160,3 +160,20 @@ async def test_quick_exit_page_says_nothing_in_any_language(client) -> None:  # 
     visible = re.sub(r"<script.*?</script>|<[^>]+>", " ", page.text, flags=re.S)
     assert re.findall(r"[^\W\d_]{2,}", visible) == [], "no word a reader over the shoulder could tie to a language"
     assert "unsafe-inline" not in page.headers["content-security-policy"]
+
+
+async def test_a_case_erased_before_the_fix_is_neither_listed_nor_taken(client) -> None:  # type: ignore[no-untyped-def]
+    services = client.services
+    async with WebChatPerson(client.app, lang="ru") as person:
+        await person.say(LOCKED_IN)
+        case = await person.case()
+    assert case is not None and case.alias in await operator_queue(services)
+    async with session_scope(services.sessionmaker) as session:  # as an older version left it: erased, still waiting
+        stale = await session.scalar(select(Case).where(Case.alias == case.alias))
+        assert stale is not None
+        stale.erased, stale.contact_id = True, None
+    assert case.alias not in await operator_queue(services)
+    async with session_scope(services.sessionmaker) as session:
+        operator = await session.scalar(select(Operator).where(Operator.login == "aigerim"))
+        assert operator is not None
+        assert not (await take_case(session, services.oncall, case.alias, operator)).ok
