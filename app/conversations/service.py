@@ -239,7 +239,7 @@ async def _command(turn: _Turn, command: str) -> None:
         contact.safe_word_fp = turn.deps.vault.fingerprint(_fold(arg))
         turn.reply("safe_word_set")
     elif name == "safeword":
-        await _safe_word_said(turn)  # the bare command is itself the signal, for whoever set no word
+        turn.reply("safe_word_how")
     elif name == "call":
         turn.outcome.intent = "call"  # a phone call began: the voice flow speaks, not the core
     elif name == "urgent_call":

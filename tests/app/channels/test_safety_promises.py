@@ -80,12 +80,13 @@ async def test_safeword_in_the_web_chat_gives_the_innocent_reply_and_silently_es
         assert case.alias in await operator_queue(services), "a human is alerted all the same"
 
 
-async def test_bare_safeword_command_is_itself_the_signal(client) -> None:  # type: ignore[no-untyped-def]
+async def test_bare_safeword_says_how_to_set_one_and_alerts_nobody(client) -> None:  # type: ignore[no-untyped-def]
     async with WebChatPerson(client.app, lang="ru") as person:
+        await person.say("Здравствуйте")
         said = await person.say("/safeword")
         case = await person.case()
-        assert case is not None and case.urgent
-        assert said.texts[0] == client.services.scripts.get("innocent_recipe", case.language)
+        assert case is not None and not case.urgent
+        assert said.texts == [client.services.scripts.get("safe_word_how", case.language)]
 
 
 async def test_safeword_on_telegram_is_silent_and_urgent(client, fake_telegram: FakeTelegramAPI) -> None:  # type: ignore[no-untyped-def]
