@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.conversations import repository as repo
+from app.conversations import context, repository as repo
 from app.conversations.handoff import Handoff
 from app.inbound.route import Outcome
 from app.outbox.service import enqueue
@@ -25,10 +25,11 @@ from app.platform.events import Event
 from app.platform.identity import Vault
 from app.platform.metrics import DUPLICATES, INBOUND, URGENT
 from app.platform.models import Case, Contact, Message, utcnow
-from app.platform.phone import country_of_phone
+from app.platform.phone import country_of_phone, timezone_of
 from app.privacy.service import erase_contact
 from app.referrals.service import referral_message
 from app.scripts.service import ScriptCatalog
+from app.scripts.when import say_when
 from app.understanding.gateway import Classifier
 from bots.messages import Button, Channel, InboundMessage, OutboundMessage
 from bots.sms_text import fit_sms
@@ -100,7 +101,8 @@ class _Turn:
         if self.deps.discreet and key in ("welcome", "fallback"):
             key = f"discreet_{key}"
         values.setdefault("alias", self.case.alias)
-        return self.deps.scripts.get(key, self.case.language, self.variant, country=self.contact.country, **values)
+        country = context.country_of(self.case, self.contact) or "default"
+        return self.deps.scripts.get(key, self.case.language, self.variant, country=country, **values)
 
     def label(self, name: str) -> str:
         return self.deps.scripts.label(name, self.case.language)
@@ -298,10 +300,17 @@ async def _text(turn: _Turn, message: Message | None) -> None:
         await _mark_urgent(turn, ["safe word"], silent=True)
         turn.reply("innocent_recipe")
         return
+    named_place = context.note_place(turn.case, text)
     prediction = await turn.deps.classifier.apredict(text)
     unsure = _update_language(turn, prediction, text)
     if message is not None:
         message.intent, message.confidence, message.urgent = prediction.intent, prediction.confidence, prediction.urgent
+    if context.awaiting_place(turn.contact):
+        context.stop_awaiting(turn.contact)
+        if named_place and not prediction.urgent and turn.case.status != "assigned":
+            turn.outcome.intent = prediction.intent
+            turn.reply("place_noted")  # the answer to the bot's own question, with that country's numbers
+            return
     await _answer(turn, message, prediction, text)
     if unsure and not prediction.urgent and turn.inbound.channel in ("telegram", "webchat"):
         turn.reply("choose_language", _language_buttons(turn))
@@ -333,6 +342,32 @@ async def _answer(turn: _Turn, message: Message | None, prediction: Prediction, 
         await _intent_reply(turn, prediction.intent, reasons=[], urgent=False)
 
 
+def _job_offer(turn: _Turn, intent: str) -> bool:
+    """The job-offer check that listens (``context.job_offer_reply``); True when it answered."""
+    body = context.job_offer_reply(turn.case, turn.contact, turn.inbound.text, intent, turn.text)
+    if body is None:
+        return False
+    turn.outcome.intent = turn.case.last_intent = context.JOB_TOPIC
+    turn.say(body)
+    return True
+
+
+async def _urgent_reply(turn: _Turn, intent: str, reasons: list[str]) -> None:
+    """One true thing about the team (someone is being alerted now, or nobody is on call and when), then where."""
+    reach = await turn.deps.handoff.reachable(turn.session, turn.case, turn.now)
+    await _mark_urgent(turn, reasons)
+    if reach.someone_now:
+        turn.reply("emergency" if intent == "emergency" else "urgent_ack")
+    elif reach.back_at is not None:
+        zone = timezone_of(context.country_of(turn.case, turn.contact), turn.case.language)
+        turn.reply("urgent_no_one", when=say_when(reach.back_at, turn.now, zone, turn.case.language))
+    else:
+        turn.reply("urgent_no_one_later")
+    if context.should_ask_place(turn.case, turn.contact) and turn.inbound.channel != "voice":
+        context.asked_place(turn.case, turn.contact)
+        turn.reply("ask_place")
+
+
 async def _intent_reply(turn: _Turn, intent: str, *, reasons: list[str], urgent: bool) -> None:
     turn.outcome.intent = intent
     turn.case.last_intent = intent
@@ -340,8 +375,9 @@ async def _intent_reply(turn: _Turn, intent: str, *, reasons: list[str], urgent:
         _ask_erase(turn)
         return
     if urgent:
-        await _mark_urgent(turn, reasons)
-        turn.reply("emergency" if intent == "emergency" else "urgent_ack")
+        await _urgent_reply(turn, intent, reasons)
+        return
+    if turn.inbound.text and _job_offer(turn, intent):
         return
     turn.reply(intent)
     if intent == "talk_to_human":
@@ -357,7 +393,8 @@ async def _referrals(turn: _Turn, intent: str) -> None:
     """One extra message with shelters, lawyers, consulates in the city or country the person named."""
     if intent not in REFERRAL_INTENTS or not turn.inbound.text:
         return
-    turn.say(await referral_message(turn.session, turn.inbound.text, turn.case.language))
+    turn.say(await referral_message(turn.session, turn.inbound.text, turn.case.language,
+                                    country=context.country_of(turn.case, turn.contact)))  # fmt: skip
 
 
 async def _mark_urgent(turn: _Turn, reasons: list[str], *, silent: bool = False) -> None:

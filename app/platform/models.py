@@ -127,6 +127,11 @@ class Case(Base):
     first_human_reply_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     erased: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Where the person said they are (ISO code), else None: emergency numbers and referrals follow it.
+    country: Mapped[str | None] = mapped_column(String(2))
+    # What the case remembers across turns, as codes only (city, red flags, the bot's last question),
+    # never the person's words: see app.conversations.context.
+    context: Mapped[dict | None] = mapped_column(JSON, default=dict)
 
     contact: Mapped[Contact | None] = relationship(lazy="raise")
     assigned_operator: Mapped[Operator | None] = relationship(lazy="raise")

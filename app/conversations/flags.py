@@ -1,0 +1,98 @@
+"""The red flags of a job offer abroad, recognised in what a person writes (ru, kk, uz in both scripts,
+Russian typed in Latin letters).
+
+Pure: the core keeps only the flag codes in the case's context, never the words that raised them.
+Each pattern works on a folded copy of the message (lower case, one apostrophe, ё → е), and
+stems rather than whole words, so inflected and misspelled forms still count.
+"""
+
+from __future__ import annotations
+
+import re
+
+FLAGS = ("passport", "fee", "no_contract", "tourist_visa", "social_media_recruiter", "high_salary", "debt", "secrecy")
+# What the bot still asks about a job offer while the person has not said it; each question is its own text.
+QUESTIONS = ("country", "contract", "passport", "fee")
+# The flag that answers each question (a named flag needs no question).
+ANSWERED_BY = {"contract": "no_contract", "passport": "passport", "fee": "fee"}
+
+_PASSPORT = r"(паспорт|pasport|passport|пасспорт|документ|hujjat|ҳужжат|құжат)\w*"
+_HAND_OVER = (r"(отда|сда|забер|забир|забра|остав|хран|держ|у\s+(него|них|агент|работодател|хозя)|оформ|"
+              r"otda|zaber|zabir|zabra|ostav|hran|derzh|"
+              r"olib|olish|oladi|olad|ber|topshir|qoldir|saqla|оли|бер|топшир|қолдир|сақла|"
+              r"ал(ып|ад|а|у|ды)|тапсыр|қалдыр|калдыр|сақта|сакта|агент|agent|работодател|ish\s*beruvchi|xo'?jayin|хозя)")  # fmt: skip
+_CONTRACT = r"(договор|контракт|dogovor|kontrakt|contract|shartnoma|шартнома|келісімшарт|келісім-шарт|келисимшарт)\w*"
+PATTERNS: dict[str, tuple[str, ...]] = {
+    "passport": (
+        rf"{_PASSPORT}.{{0,40}}?{_HAND_OVER}",
+        rf"{_HAND_OVER}.{{0,40}}?{_PASSPORT}",
+    ),
+    "fee": (
+        r"(за)?плат(ить|и|ишь|им)\b", r"оплат(ить|у|а)\b", r"предоплат", r"взнос", r"комисси", r"деньги\s+(вперед|заранее)",
+        r"(zaplatit|oplatit|predoplat|vznos|komissi|dengi\s+vpered)",
+        r"pul\s*(to'?la|ber|so'?ra)", r"to'?lov", r"oldindan\s+pul", r"пул\s*(тўла|тула|бер|сўра)", r"тўлов", r"олдиндан",
+        r"ақша\s*(төле|сұра|бер|жина)", r"акша\s*(толе|сура|бер)", r"алдын\s*ала", r"төлем", r"төлеу",
+        r"\d+\s*(\$|долл|dollar|доллар|usd|тысяч|ming|мың|мын)\w*\s*(за|uchun|үшін|для|za)\b",
+        r"(за|za)\s+(визу|vizu|билет|bilet|оформлени|oformleni|работу|rabotu)",
+        r"(виза|viza|vizа|билет|bilet)\w*\s+(uchun|үшін|учун)",
+    ),
+    "no_contract": (
+        rf"(без|нет|не\s+да\w*|не\s+пока\w*|не\s+подпис\w*|bez|net|ne\s+da\w*)\s+(\w+\s+){{0,2}}{_CONTRACT}",
+        rf"{_CONTRACT}\s+(\w+\s+){{0,2}}(нет|не\s+да\w*|не\s+будет|потом|на\s+месте|net|ne\s+da\w*|ne\s+budet|potom|"
+        r"yo'?q|йўқ|йук|жоқ|жок|bermay|berishmay|бермай|бермей|бермейді|кейін|keyin|кейин|yo'q)",
+        rf"{_CONTRACT}.{{0,40}}?(корейск|английск|турецк|арабск|koreys|ingliz|turk\w*\s+tilida|arab|"
+        r"не\s+понима|не\s+могу\s+прочит|tushunma|o'?qiy\s*olma|түсінбе|оқи\s*алма|ne\s+ponima)",
+        r"(shartnoma|шартнома|келісімшарт|договор|контракт|dogovor|kontrakt)(siz|сиз|сыз|сіз)\b",
+    ),
+    "tourist_visa": (
+        r"туристическ\w*\s+виз", r"турист\w*\s+виз", r"туристк", r"turist\w*\s*viz", r"туристі?к\s+виза", r"turistik",
+        r"студенческ\w*\s+виз", r"student\w*\s*viz", r"учебн\w*\s+виз", r"talaba\w*\s+viza", r"o'?quv\s+viza",
+        r"студенттік\s+виза", r"оқу\s+визас", r"туристик\s+виза", r"талаба\s+виза", r"ўқув\s+виза",
+    ),
+    "social_media_recruiter": (
+        r"инстаграм", r"instagram", r"\binsta\b", r"инсте", r"тикток", r"tik\s*tok", r"фейсбук", r"facebook",
+        r"одноклассник", r"odnoklassnik", r"вконтакт", r"vkontakt", r"\bvk\b", r"\bвк\b", r"imo\b", r"ватсап",
+        r"вотсап", r"whats\s*app", r"vatsap", r"телеграм\w*\s*(канал|груп)", r"telegram\w*\s*(kanal|grup|guruh)",
+        r"(только|faqat|тек)\s+(в|через|orqali)?\s*(соцсет|переписк|telegram|телеграм|tele)", r"соцсет", r"ijtimoiy\s+tarmoq",
+        r"әлеуметтік\s+желі",
+    ),
+    "high_salary": (
+        r"\b\d[\d\s.,]{2,}\s*(\$|долл|dollar|доллар|usd|евро|euro|evro)\w*.{0,25}?(в\s+месяц|месяц|oyiga|oyda|ойига|айына|mesyac|v\s+mesyac)",
+        r"\$\s*\d{4,}", r"\b\d{4,}\s*(\$|долл|dollar|доллар|usd)",
+        r"(больш|высок|огромн|хорош)\w*\s+(зарплат|заработ|деньг)", r"(bolsh|vysok|ogromn)\w*\s+(zarplat|zarabot|deng)",
+        r"(katta|zo'?r|juda\s+ko'?p|baland)\s+(maosh|oylik|pul)", r"(катта|жуда\s+кўп)\s+(маош|ойлик|пул)",
+        r"(жоғары|үлкен|көп|жогары|улкен)\s+(жалақы|айлық|ақша|жалакы|айлык)",
+        r"(тысяч|ming|мың)\w*\s+(долл|dollar|доллар)",
+    ),
+    "debt": (
+        r"\bдолг", r"в\s+долг", r"задолж", r"\bdolg", r"v\s+dolg", r"qarz", r"қарыз", r"карыз", r"қарз", r"қарзга", r"қарзи",
+        r"вычт\w*\s+из\s+(зарплат|заработ)", r"из\s+зарплаты\s+вычт", r"vycht", r"ish\s+haqidan\s+ushla", r"маошдан\s+ушла",
+        r"жалақыдан\s+ұста", r"отработа\w*\s+(билет|дорог)", r"otrabot",
+    ),
+    "secrecy": (
+        r"никому\s+не\s+(говор|рассказ|сообщ|пиш)", r"не\s+(говори|рассказыва)\w*\s+(никому|родн|семь|маме|дома)",
+        r"\bсекрет", r"в\s+тайне", r"nikomu\s+ne\s+(govor|rasskaz|soobsh)", r"ne\s+(govori|rasskazyva)\w*\s+(nikomu|rodn|sem)",
+        r"hech\s+kimga\s+(aytma|aytmaslik|aytmang|gapirma)", r"хеч\s+кимга\s+(айтма|гапирма)", r"sir\s+saqla",
+        r"ешкімге\s+(айтпа|айтпау|айтпаңыз|айтпауым|айтпауымды)", r"ешкимге\s+айтпа", r"eshkimge\s+aytpa",
+        r"(sirligicha|сир\s+сақла|құпия)",
+    ),
+}  # fmt: skip
+_COMPILED = {flag: tuple(re.compile(p, re.IGNORECASE | re.UNICODE) for p in pats) for flag, pats in PATTERNS.items()}
+_FOLD = str.maketrans({"ʻ": "'", "’": "'", "‘": "'", "`": "'", "ʼ": "'", "ё": "е"})
+
+
+def fold(text: str) -> str:
+    return " ".join(text.lower().translate(_FOLD).split())
+
+
+def find_flags(text: str) -> list[str]:
+    """The red-flag codes ``text`` names, in the fixed order of :data:`FLAGS`."""
+    folded = fold(text)
+    return [flag for flag in FLAGS if any(p.search(folded) for p in _COMPILED[flag])]
+
+
+def open_questions(flags: set[str] | list[str], *, country_known: bool) -> list[str]:
+    """What is still worth asking about the offer: nothing the person already told."""
+    told = set(flags)
+    asked = [] if country_known else ["country"]
+    return asked + [q for q in QUESTIONS[1:] if ANSWERED_BY[q] not in told]
