@@ -42,7 +42,7 @@ log = logging.getLogger("helpline.core")
 # Channels whose reply goes back in the provider's own HTTP response, not the outbox.
 SYNC_CHANNELS: frozenset[Channel] = frozenset({"voice", "cli"})
 PICKABLE_LANGUAGES = ("ru", "kk", "uz", "en")
-YES_WORDS = frozenset({"да", "иә", "ия", "ие", "ha", "xa", "ҳа", "ха", "yes", "y", "1", "ok", "ок", "hа"})
+YES_WORDS = frozenset({"да", "da", "иә", "ия", "ие", "ha", "xa", "ҳа", "ха", "yes", "y", "1", "ok", "ок", "hа"})
 NO_WORDS = frozenset({"нет", "жоқ", "жок", "yo'q", "yoq", "йўқ", "no", "n", "0"})
 SENSITIVE_INTENTS = frozenset(
     {"documents_taken", "unpaid_wages", "forced_labor", "sexual_exploitation", "forced_marriage", "missing_person",
@@ -292,7 +292,7 @@ async def _text(turn: _Turn, message: Message | None) -> None:
     text = turn.inbound.text.strip()
     state = turn.contact.state or {}
     if state.get("awaiting") == "erase_confirm":
-        word = _fold(text)
+        word = _fold(text).split(" ")[0].strip(",.!")  # "да удалить", "иә, өшіріңіз": the first word answers
         if word in YES_WORDS or word in NO_WORDS:
             await _erase_answer(turn, word in YES_WORDS)
             return
@@ -334,6 +334,8 @@ async def _answer(turn: _Turn, message: Message | None, prediction: Prediction, 
         turn.outcome.events += events
     if prediction.urgent:
         await _intent_reply(turn, prediction.intent, reasons=list(prediction.urgent_reasons) or [prediction.intent], urgent=True)
+    elif _job_offer(turn, prediction.intent):
+        return
     elif prediction.fallback:
         turn.outcome.intent = prediction.intent
         turn.reply("fallback", _menu_buttons(turn))
@@ -344,7 +346,7 @@ async def _answer(turn: _Turn, message: Message | None, prediction: Prediction, 
 
 def _job_offer(turn: _Turn, intent: str) -> bool:
     """The job-offer check that listens (``context.job_offer_reply``); True when it answered."""
-    body = context.job_offer_reply(turn.case, turn.contact, turn.inbound.text, intent, turn.text)
+    body = context.job_offer_reply(turn.case, turn.contact, turn.inbound.text, intent, turn.text) if turn.inbound.text else None
     if body is None:
         return False
     turn.outcome.intent = turn.case.last_intent = context.JOB_TOPIC
@@ -376,8 +378,6 @@ async def _intent_reply(turn: _Turn, intent: str, *, reasons: list[str], urgent:
         return
     if urgent:
         await _urgent_reply(turn, intent, reasons)
-        return
-    if turn.inbound.text and _job_offer(turn, intent):
         return
     turn.reply(intent)
     if intent == "talk_to_human":
