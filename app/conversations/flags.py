@@ -37,7 +37,7 @@ PATTERNS: dict[str, tuple[str, ...]] = {
         r"(за|za)\s+(визу|vizu|билет|bilet|оформлени|oformleni|работу|rabotu)",
         r"(виза|viza|vizа|билет|bilet)\w*\s+(uchun|үшін|учун)",
         rf"\d+\s*{_MONEY}[^,.;!?]{{0,25}}?(аудар|төле|tashla|to'?la|тўла|тула|скин|перев|отправ|заплат|оплат|"
-        r"\bber|\bбер|zaplat|oplat|skin)",
+        r"zaplat|oplat|skin)",
         r"(визаға|визага|vizaga|визага|визу|vizu|за\s+оформ|za\s+oform)\s+\d+",
     ),
     "no_contract": (

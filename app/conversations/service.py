@@ -92,6 +92,7 @@ class _Turn:
     case: Case
     now: datetime
     outcome: Outcome
+    named_place: bool = False  # this message named where the person is (``context.note_place``)
 
     @property
     def variant(self) -> str:
@@ -300,7 +301,7 @@ async def _text(turn: _Turn, message: Message | None) -> None:
         await _mark_urgent(turn, ["safe word"], silent=True)
         turn.reply("innocent_recipe")
         return
-    named_place = context.note_place(turn.case, text)
+    named_place = turn.named_place = context.note_place(turn.case, text)
     prediction = await turn.deps.classifier.apredict(text)
     unsure = _update_language(turn, prediction, text)
     if message is not None:
@@ -336,6 +337,8 @@ async def _answer(turn: _Turn, message: Message | None, prediction: Prediction, 
         await _intent_reply(turn, prediction.intent, reasons=list(prediction.urgent_reasons) or [prediction.intent], urgent=True)
     elif _job_offer(turn, prediction.intent):
         return
+    elif _place_follow_up(turn, prediction):
+        await _referrals(turn, "out_of_scope")
     elif prediction.fallback:
         turn.outcome.intent = prediction.intent
         turn.reply("fallback", _menu_buttons(turn))
@@ -351,6 +354,19 @@ def _job_offer(turn: _Turn, intent: str) -> bool:
         return False
     turn.outcome.intent = turn.case.last_intent = context.JOB_TOPIC
     turn.say(body)
+    return True
+
+
+def _place_follow_up(turn: _Turn, prediction: Prediction) -> bool:
+    """A short follow-up that names where the person is ("я в Москве, на стройке") after a topic of the case:
+    taken in that context, not answered with a fallback or the topic's first text again."""
+    topic = turn.case.last_intent
+    if not turn.named_place or topic not in SENSITIVE_INTENTS:
+        return False
+    if not (prediction.fallback or prediction.intent == topic):
+        return False
+    turn.outcome.intent = topic
+    turn.reply("topic_followup")
     return True
 
 

@@ -106,3 +106,11 @@ async def test_a_job_offer_told_over_turns_is_never_asked_again(world) -> None: 
         case = await session.scalar(select(Case))
     assert set(case.context["flags"]) == {"no_contract", "fee"}
     assert "договор" not in str(case.context) and "билет" not in str(case.context), "codes only"
+
+
+async def test_a_place_told_after_a_topic_is_read_in_that_context(world) -> None:  # type: ignore[no-untyped-def]
+    # (The classifier reads "ya v Moskve, na stroike" alone as urgent today; the Kazakh follow-up shows the context.)
+    first, follow_up = await chat(world, "Жұмыс беруші паспортымды алып қойды, бермей жатыр", "Мәскеуде құрылыста істеймін")
+    assert follow_up.text != first.text and not follow_up.urgent
+    assert world.scripts.get("topic_followup", "kk", country="RU") in follow_up.text
+    assert world.scripts.numbers("RU", "kk") in follow_up.text
