@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from app.conversations.flags import find_flags, open_questions
+from app.conversations.flags import find_flags, open_questions, wage_facts
 from app.conversations.place import find_place
 from app.platform.models import Case, Contact
 
 JOB_TOPIC = "job_offer_check"
+WAGES_TOPIC = "unpaid_wages"
+WAGE_QUESTIONS = ("country", "months", "contract")
 # Intents whose own reply already answers the situation: a flag word in them is not a job-offer check.
 OWN_SITUATION = frozenset({"documents_taken", "unpaid_wages", "forced_labor", "sexual_exploitation", "forced_marriage",
                            "missing_person", "medical_help", "emergency", "delete_data"})  # fmt: skip
@@ -96,3 +98,30 @@ def _compose(say: Callable[[str], str], flags: list[str], questions: list[str]) 
         parts += [f"• {say(f'job_ask_{q}')}" for q in questions]
     parts.append(say("job_flags_offer"))
     return "\n".join(p for p in parts if p)
+
+
+def wages_reply(case: Case, contact: Contact, text: str, intent: str, fallback: bool,
+                say: Callable[[str], str]) -> str | None:  # fmt: skip
+    """Unpaid wages, listening: asks only what is still unknown (country, months, contract), never twice.
+
+    None when the message is not about unpaid wages, or is not a follow-up that adds to them.
+    """
+    ctx = _ctx(case)
+    on_topic = ctx.get("topic") == WAGES_TOPIC
+    follow_up = on_topic and (fallback or intent == WAGES_TOPIC)
+    if intent != WAGES_TOPIC and not follow_up:
+        return None
+    known = set(ctx.get("wages") or []) | set(wage_facts(text))
+    if country_of(case, contact) is not None:
+        known.add("country")
+    new = known - set(ctx.get("wages") or [])
+    if intent != WAGES_TOPIC and not new:
+        return None
+    asked: list[str] = list(ctx.get("asked") or [])
+    questions = [q for q in WAGE_QUESTIONS if q not in known and f"wages_{q}" not in asked]
+    ctx.update(wages=sorted(known), asked=asked + [f"wages_{q}" for q in questions], topic=WAGES_TOPIC)
+    case.context = ctx
+    if not questions:
+        return say("wages_thanks")
+    first = [] if on_topic else [say("wages_intro")]
+    return "\n".join([*first, say("wages_ask"), *(f"• {say(f'wages_ask_{q}')}" for q in questions), say("wages_offer")])

@@ -117,3 +117,18 @@ def open_questions(flags: set[str] | list[str], *, country_known: bool) -> list[
     told = set(flags)
     asked = [] if country_known else ["country"]
     return asked + [q for q in QUESTIONS[1:] if ANSWERED_BY[q] not in told]
+
+
+# What an unpaid-wages follow-up needs to know, each told in the person's words or not at all.
+_MONTHS = re.compile(
+    r"(\d+|один|два|две|три|четыре|пять|шесть|полгода|bir|ikki|uch|to'?rt|besh|olti|бір|екі|үш|төрт|бес|алты|икки|уч|"
+    r"тўрт|беш|odin|dva|tri|chetyre)\s*(-?х\s*)?(месяц|мес\b|mesyac|mesyats|oy\b|oydan|oy\s|ай\b|айдан|ай\s|ой\b|ойдан|"
+    r"month|недел|hafta|апта|ҳафта)|полгода|yarim\s+yil|жарты\s+жыл|ярим\s+йил|polgoda", re.I)  # fmt: skip
+_CONTRACT_WORD = re.compile(_CONTRACT, re.I)
+
+
+def wage_facts(text: str) -> list[str]:
+    """What an unpaid-wages message already tells: ``months`` (how long), ``contract`` (whether there is one)."""
+    folded = fold(text)
+    return [fact for fact, found in (("months", _MONTHS.search(folded)), ("contract", _CONTRACT_WORD.search(folded)))
+            if found]  # fmt: skip

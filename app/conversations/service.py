@@ -336,7 +336,7 @@ async def _answer(turn: _Turn, message: Message | None, prediction: Prediction, 
         turn.outcome.events += events
     if prediction.urgent:
         await _intent_reply(turn, prediction.intent, reasons=list(prediction.urgent_reasons) or [prediction.intent], urgent=True)
-    elif _job_offer(turn, prediction.intent):
+    elif _job_offer(turn, prediction.intent) or (prediction.fallback and _wages(turn, prediction.intent, fallback=True)):
         return
     elif _place_follow_up(turn, prediction):
         await _referrals(turn, "out_of_scope")
@@ -354,6 +354,18 @@ def _job_offer(turn: _Turn, intent: str) -> bool:
     if body is None:
         return False
     turn.outcome.intent = turn.case.last_intent = context.JOB_TOPIC
+    turn.say(body)
+    return True
+
+
+def _wages(turn: _Turn, intent: str, *, fallback: bool = False) -> bool:
+    """Unpaid wages that listens (``context.wages_reply``); True when it answered."""
+    if not turn.inbound.text:
+        return False
+    body = context.wages_reply(turn.case, turn.contact, turn.inbound.text, intent, fallback, turn.text)
+    if body is None:
+        return False
+    turn.outcome.intent = turn.case.last_intent = context.WAGES_TOPIC
     turn.say(body)
     return True
 
@@ -396,7 +408,8 @@ async def _intent_reply(turn: _Turn, intent: str, *, reasons: list[str], urgent:
     if urgent:
         await _urgent_reply(turn, intent, reasons)
         return
-    turn.reply(intent)
+    if not (intent == context.WAGES_TOPIC and _wages(turn, intent)):
+        turn.reply(intent)
     if intent == "talk_to_human":
         turn.outcome.events += await turn.deps.handoff.on_human_requested(turn.session, turn.case, turn.now)
     elif intent in SENSITIVE_INTENTS and "safe" not in turn.contact.state and turn.inbound.channel != "voice":

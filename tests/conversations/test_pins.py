@@ -114,3 +114,11 @@ async def test_a_place_told_after_a_topic_is_read_in_that_context(world) -> None
     assert follow_up.text != first.text and not follow_up.urgent
     assert world.scripts.get("topic_followup", "kk", country="RU") in follow_up.text
     assert world.scripts.numbers("RU", "kk") in follow_up.text
+
+
+async def test_unpaid_wages_asks_only_what_is_unknown_and_takes_the_answer(world) -> None:  # type: ignore[no-untyped-def]
+    first, answer = await chat(world, "я в Казани, мне не платят зарплату уже 3 месяца", "договора нет")
+    ask = world.scripts.get
+    assert ask("wages_ask_contract", "ru") in first.text
+    assert ask("wages_ask_months", "ru") not in first.text and ask("wages_ask_country", "ru") not in first.text
+    assert ask("wages_ask_contract", "ru") not in answer.text and answer.text != first.text
