@@ -122,3 +122,10 @@ async def test_unpaid_wages_asks_only_what_is_unknown_and_takes_the_answer(world
     assert ask("wages_ask_contract", "ru") in first.text
     assert ask("wages_ask_months", "ru") not in first.text and ask("wages_ask_country", "ru") not in first.text
     assert ask("wages_ask_contract", "ru") not in answer.text and answer.text != first.text
+
+
+async def test_erasure_forgets_where_the_person_was_and_what_they_told(world) -> None:  # type: ignore[no-untyped-def]
+    await chat(world, "я в Стамбуле, агент в инстаграме просит 500 долларов за визу", "удалите мои данные", "да")
+    async with world.sessionmaker() as session:
+        case = await session.scalar(select(Case))
+    assert case.erased and case.country is None and not case.context
