@@ -60,6 +60,11 @@ class Settings(BaseSettings):
     worker_interval: float = 0.2
     owner_silence_seconds: int = 300
     demo_login: bool = True
+    # Workspace sessions end after this long without a request.
+    session_idle_minutes: int = 30
+    # /metrics, /docs and /openapi.json answer only these client addresses, or a request bearing ops_token.
+    ops_addresses: str = "127.0.0.1,::1"
+    ops_token: SecretStr | None = None
 
     @property
     def is_production(self) -> bool:
