@@ -9,8 +9,9 @@ import secrets
 import sys
 from pathlib import Path
 
-from app.operators.service import ROLES, OperatorError, ensure_operator
-from app.platform.commands import OneLineParser, Subparsers, settings_or_exit
+from app.operators.service import ROLES, OperatorError, ensure_operator, reset_access
+from app.platform.commands import OneLineParser, Subparsers, settings_or_exit, with_session
+from app.platform.models import utcnow
 from app.platform.settings import Settings
 
 
@@ -52,6 +53,31 @@ def cmd_operator_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_operator_reset(args: argparse.Namespace) -> int:
+    """Someone who can run commands on the server lets a locked-out admin back in."""
+    settings = settings_or_exit()
+    generated = False
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    elif sys.stdin.isatty():
+        password = getpass.getpass("New password: ")
+        if getpass.getpass("Repeat: ") != password:
+            print("helpline: passwords differ", file=sys.stderr)
+            return 2
+    else:
+        password, generated = secrets.token_urlsafe(15), True
+    try:
+        with_session(settings, lambda session, vault: reset_access(session, vault, args.login.strip().lower(), password,
+                                                                   utcnow()))  # fmt: skip
+    except OperatorError as exc:
+        print(f"helpline: {exc}", file=sys.stderr)
+        return 2
+    print(f"operator {args.login}: password reset, two-step sign-in removed, sessions ended, sign-in delays cleared")
+    if generated:
+        print(f"new password (shown once): {password}")
+    return 0
+
+
 def register(sub: Subparsers) -> None:
     op = sub.add_parser("operator", help="manage operators").add_subparsers(dest="action", required=True,
                                                                            parser_class=OneLineParser)  # fmt: skip
@@ -64,3 +90,7 @@ def register(sub: Subparsers) -> None:
     p.add_argument("--phone", help="E.164, e.g. +77010000001")
     p.add_argument("--password-stdin", action="store_true", help="read the password as one line on stdin")
     p.set_defaults(func=cmd_operator_add)
+    p = op.add_parser("reset", help="reset an operator's password and TOTP (for a locked-out admin)")
+    p.add_argument("--login", required=True)
+    p.add_argument("--password-stdin", action="store_true", help="read the new password as one line on stdin")
+    p.set_defaults(func=cmd_operator_reset)

@@ -265,3 +265,25 @@ async def test_interface_language_follows_query_then_cookie_then_browser(client)
     assert 'lang="kk"' in (await client.get("/auth/login", headers={"accept-language": "en"})).text
     client.cookies.clear()
     assert 'lang="en"' in (await client.get("/auth/login", headers={"accept-language": "de"})).text
+
+
+async def test_operator_reset_lets_a_locked_out_admin_back_in_and_ends_old_sessions(client) -> None:  # type: ignore[no-untyped-def]
+    from app.operators.service import reset_access
+
+    await signed_in(client, "solo", "admin")
+    thief = await _client_from(client, "203.0.113.66")
+    async with thief:
+        thief.cookies.set("hl_session", client.cookies.get("hl_session"))
+        for _ in range(12):
+            await sign_in(thief, "solo", "guess")
+        services = services_of(client)
+        async with session_scope(services.sessionmaker) as session:
+            operator = await session.scalar(select(Operator).where(Operator.login == "solo"))
+            operator.totp_secret_enc = services.vault.encrypt(pyotp.random_base32(), f"operator:{operator.id}:totp")
+        async with session_scope(services.sessionmaker) as session:
+            await reset_access(session, services.vault, "solo", "a brand new password", services.clock())
+        assert (await thief.get("/console")).status_code == 401
+    client.cookies.clear()
+    response = await sign_in(client, "solo", "a brand new password")
+    assert response.status_code == 303 and response.headers["location"] == "/console"  # no TOTP, no delay
+    assert "operator.reset" in await _audit_actions(client)
