@@ -8,13 +8,16 @@ query string so that the app can pass it back to :func:`parse_voice`.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from twilio.base.exceptions import TwilioRestException
 from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
 
 from bots.errors import InvalidRequest
 from bots.messages import Attachment, Channel, InboundMessage, OutboundMessage, SendError, SendResult
+from bots.twilio_rest import RetryableResponse, to_send_error
 from bots.twilio_sms import TwilioSMSSender
 
 # Digit pressed in the first menu -> language.
@@ -24,6 +27,7 @@ SPEECH_LANGUAGES: dict[str, str] = {"ru": "ru-RU", "uz": "uz-UZ", "en": "en-US"}
 # Text-to-speech voices exist for these; Kazakh and Uzbek need recorded audio (Prompt.audio_url).
 SAY_LANGUAGES: dict[str, str] = {"ru": "ru-RU", "en": "en-US"}
 OPERATOR_ACCEPT_DIGIT = "1"
+SID_RE = re.compile(r"^(RE|CA)[0-9a-fA-F]{32}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,9 +205,47 @@ class TwilioVoiceSender:
         self.twilio = twilio
 
     async def send(self, message: OutboundMessage) -> SendResult:
+        if message.action == "delete":
+            await self.delete(message.target_message_ids)
+            return SendResult()
         if message.action not in ("call", "hangup"):
             raise SendError(f"voice cannot {message.action}", retryable=False)
         return await self.twilio.send(message)
 
+    async def delete(self, refs: tuple[str, ...]) -> None:
+        """Delete recordings ("recording:RE…") and then call records ("call:CA…") at Twilio.
+
+        Already gone (404) counts as done, so a retry after a partial run only
+        finishes the rest; any other failure goes back to the outbox to retry.
+        """
+        client = self.twilio.client
+        ordered = sorted(refs, key=lambda ref: not ref.startswith("recording:"))  # a call goes after its recordings
+        for ref in ordered:
+            kind, _, sid = ref.partition(":")
+            if not SID_RE.match(sid) or kind not in ("recording", "call"):
+                continue  # never a URL or anything that is not a Twilio id
+            resource = client.recordings(sid) if kind == "recording" else client.calls(sid)
+            try:
+                await resource.delete_async()
+            except TwilioRestException as exc:
+                if exc.status != 404:
+                    raise to_send_error(exc) from exc
+            except RetryableResponse as exc:
+                raise to_send_error(exc) from exc
+
     async def close(self) -> None:
         return None  # the SMS sender owns the HTTP client
+
+
+def provider_refs(external_id: str | None, body: str | None) -> list[str]:
+    """What Twilio keeps of one stored voice message: its call record, and the voicemail recording if any."""
+    refs: list[str] = []
+    if external_id and external_id.startswith("call:"):
+        sid = external_id.split(":")[1]
+        if SID_RE.match(sid):
+            refs.append(f"call:{sid}")
+    if body and body.startswith("voicemail: "):
+        sid = body.rsplit("/", 1)[-1].split(".")[0].split("?")[0]
+        if SID_RE.match(sid):
+            refs.append(f"recording:{sid}")
+    return refs

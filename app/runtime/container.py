@@ -101,7 +101,7 @@ class Container:
     async def purge(self) -> int:
         """Retention: closed cases' bodies and spent rows past ``retention_days``."""
         async with session_scope(self.sessionmaker) as session:
-            counts = await purge(session, self.clock(), self.settings.retention_days)
+            counts = await purge(session, self.clock(), self.settings.retention_days, self.vault)
         log.info("retention purge ran", extra={"count": sum(counts.values())})
         return 0
 
