@@ -8,7 +8,6 @@ query string so that the app can pass it back to :func:`parse_voice`.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -17,6 +16,7 @@ from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
 
 from bots.errors import InvalidRequest
 from bots.messages import Attachment, Channel, InboundMessage, OutboundMessage, SendError, SendResult
+from bots.twilio_ids import SID_RE
 from bots.twilio_rest import RetryableResponse, to_send_error
 from bots.twilio_sms import TwilioSMSSender
 
@@ -27,7 +27,6 @@ SPEECH_LANGUAGES: dict[str, str] = {"ru": "ru-RU", "uz": "uz-UZ", "en": "en-US"}
 # Text-to-speech voices exist for these; Kazakh and Uzbek need recorded audio (Prompt.audio_url).
 SAY_LANGUAGES: dict[str, str] = {"ru": "ru-RU", "en": "en-US"}
 OPERATOR_ACCEPT_DIGIT = "1"
-SID_RE = re.compile(r"^(RE|CA)[0-9a-fA-F]{32}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,16 +235,3 @@ class TwilioVoiceSender:
     async def close(self) -> None:
         return None  # the SMS sender owns the HTTP client
 
-
-def provider_refs(external_id: str | None, body: str | None) -> list[str]:
-    """What Twilio keeps of one stored voice message: its call record, and the voicemail recording if any."""
-    refs: list[str] = []
-    if external_id and external_id.startswith("call:"):
-        sid = external_id.split(":")[1]
-        if SID_RE.match(sid):
-            refs.append(f"call:{sid}")
-    if body and body.startswith("voicemail: "):
-        sid = body.rsplit("/", 1)[-1].split(".")[0].split("?")[0]
-        if SID_RE.match(sid):
-            refs.append(f"recording:{sid}")
-    return refs

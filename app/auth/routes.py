@@ -46,7 +46,9 @@ async def login_page(request: Request, next: str = "") -> Response:
 
 
 def _attempt(request: Request, vault: Vault, login: str) -> service.Attempt:
-    address = request.client.host if request.client else "-"
+    # Past our own proxies only (HELPLINE_TRUSTED_PROXIES), as the message rate limiter reads it.
+    address = request.app.state.container.limiter.ip_of(request.client.host if request.client else None,
+                                                          request.headers)  # fmt: skip
     return service.Attempt(address, known_browser(request, throttle.account_key(vault, login)))
 
 

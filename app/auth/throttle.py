@@ -19,7 +19,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import case, delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.platform.audit import audit
@@ -64,11 +66,7 @@ def _delay(failures: int, free: int, cap: timedelta) -> timedelta | None:
 
 async def _row(session: AsyncSession, key: str, now: datetime) -> SignInThrottle | None:
     row = await session.get(SignInThrottle, key)
-    if row is not None and now - row.last_failure_at > FORGET_AFTER:
-        await session.delete(row)
-        await session.flush()
-        return None
-    return row
+    return None if row is None or now - row.last_failure_at > FORGET_AFTER else row
 
 
 async def check(session: AsyncSession, vault: Vault, address: str, login: str, now: datetime, *,
@@ -83,16 +81,25 @@ async def check(session: AsyncSession, vault: Vault, address: str, login: str, n
     return Verdict(True) if not waits else Verdict(False, max(waits))
 
 
+async def _bump(session: AsyncSession, key: str, now: datetime) -> SignInThrottle:
+    """One more failure on ``key``, as a single upsert: concurrent tries neither lose a count nor collide."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stale = SignInThrottle.last_failure_at < now - FORGET_AFTER
+    statement = insert(SignInThrottle).values(key=key, failures=1, last_failure_at=now).on_conflict_do_update(
+        index_elements=["key"],
+        set_={"failures": case((stale, 1), else_=SignInThrottle.failures + 1), "last_failure_at": now,
+              "blocked_until": case((stale, None), else_=SignInThrottle.blocked_until)})  # fmt: skip
+    await session.execute(statement)
+    row = await session.get(SignInThrottle, key, populate_existing=True)
+    assert row is not None
+    return row
+
+
 async def failed(session: AsyncSession, vault: Vault, address: str, login: str, now: datetime) -> None:
     """Count one checked failure against the address and the account; start or lengthen their delays."""
     for key, free, cap in ((address_key(vault, address), ADDRESS_FREE, ADDRESS_MAX),
                            (account_key(vault, login), ACCOUNT_FREE, ACCOUNT_MAX)):  # fmt: skip
-        row = await _row(session, key, now)
-        if row is None:
-            row = SignInThrottle(key=key, failures=0, last_failure_at=now)
-            session.add(row)
-        row.failures += 1
-        row.last_failure_at = now
+        row = await _bump(session, key, now)
         delay = _delay(row.failures, free, cap)
         if delay is not None:
             row.blocked_until = now + delay
@@ -123,3 +130,9 @@ async def account_state(session: AsyncSession, vault: Vault, logins: list[str], 
         for r in rows
         if now - r.last_failure_at <= FORGET_AFTER
     }
+
+
+async def forget_old(session: AsyncSession, now: datetime) -> int:
+    """Retention: counters of quiet addresses and accounts are deleted."""
+    result = await session.execute(delete(SignInThrottle).where(SignInThrottle.last_failure_at < now - FORGET_AFTER))
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -11,13 +11,14 @@ from typing import Any
 from sqlalchemy import Select, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.auth import throttle
 from app.outbox.service import enqueue
 from app.platform.audit import audit
 from app.platform.db import rows_affected
 from app.platform.identity import Vault
-from app.platform.models import Case, Contact, InboundDelivery, Message, Operator, OutboxItem
+from app.platform.models import Case, Contact, InboundDelivery, Message, Operator, OperatorSession, OutboxItem
 from bots.messages import Channel, OutboundMessage
-from bots.twilio_voice import provider_refs
+from bots.twilio_ids import provider_refs
 
 log = logging.getLogger("helpline.privacy")
 TWILIO_REFS_PER_ROW = 50
@@ -139,7 +140,10 @@ async def purge(session: AsyncSession, now: datetime, retention_days: int, vault
     deliveries = await session.execute(
         delete(InboundDelivery).where(InboundDelivery.status.in_(("done", "failed")), InboundDelivery.created_at < cutoff)
     )
+    sessions = await session.execute(delete(OperatorSession).where(OperatorSession.last_seen_at < cutoff))
     counts = {
+        "sign_in_counters": await throttle.forget_old(session, now),
+        "operator_sessions": rows_affected(sessions),
         "message_bodies": rows_affected(bodies),
         "cases": rows_affected(notes),
         "outbox_rows": rows_affected(outbox),

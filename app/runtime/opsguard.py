@@ -57,11 +57,13 @@ class OpsGuard:
         if scope["type"] != "http" or not (path in OPS_PATHS or path.startswith("/docs/")):
             await self.app(scope, receive, send)
             return
-        settings = scope["app"].state.container.settings
+        container = scope["app"].state.container
+        settings = container.settings
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
-        client = scope.get("client") or (None, None)
+        peer = (scope.get("client") or (None, None))[0]
+        host = container.limiter.ip_of(peer, headers) if peer else None  # past trusted proxies only
         token = settings.ops_token.get_secret_value() if settings.ops_token else None
-        if allowed(client[0], headers.get("authorization", ""), settings.ops_addresses, token):
+        if allowed(host, headers.get("authorization", ""), settings.ops_addresses, token):
             await self.app(scope, receive, send)
             return
         await send({"type": "http.response.start", "status": 404,
