@@ -29,18 +29,29 @@ async def demo_operator(settings: Settings) -> tuple[str, str]:
     return login, password
 
 
+class PasswordsDiffer(Exception):
+    """The two typed passwords were not the same."""
+
+
+def read_password(args: argparse.Namespace, prompt: str) -> str | None:
+    """One line on stdin with --password-stdin, typed twice on a terminal, else None (no terminal, no stdin)."""
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    if not sys.stdin.isatty():
+        return None
+    password = getpass.getpass(prompt)
+    if getpass.getpass("Repeat: ") != password:
+        raise PasswordsDiffer()
+    return password
+
+
 def cmd_operator_add(args: argparse.Namespace) -> int:
     settings = settings_or_exit()
-    password: str | None
-    if args.password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    elif sys.stdin.isatty():
-        password = getpass.getpass("Password: ")
-        if getpass.getpass("Repeat: ") != password:
-            print("helpline: passwords differ", file=sys.stderr)
-            return 2
-    else:
-        password = None
+    try:
+        password = read_password(args, "Password: ")
+    except PasswordsDiffer:
+        print("helpline: passwords differ", file=sys.stderr)
+        return 2
     try:
         languages = [x.strip() for x in args.languages.split(",") if x.strip()]
         asyncio.run(ensure_operator(settings, login=args.login, name=args.name, role=args.role, languages=languages,
@@ -56,16 +67,13 @@ def cmd_operator_add(args: argparse.Namespace) -> int:
 def cmd_operator_reset(args: argparse.Namespace) -> int:
     """Someone who can run commands on the server lets a locked-out admin back in."""
     settings = settings_or_exit()
-    generated = False
-    if args.password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    elif sys.stdin.isatty():
-        password = getpass.getpass("New password: ")
-        if getpass.getpass("Repeat: ") != password:
-            print("helpline: passwords differ", file=sys.stderr)
-            return 2
-    else:
-        password, generated = secrets.token_urlsafe(15), True
+    try:
+        typed = read_password(args, "New password: ")
+    except PasswordsDiffer:
+        print("helpline: passwords differ", file=sys.stderr)
+        return 2
+    generated = typed is None
+    password = typed if typed is not None else secrets.token_urlsafe(15)
     try:
         with_session(settings, lambda session, vault: reset_access(session, vault, args.login.strip().lower(), password,
                                                                    utcnow()))  # fmt: skip

@@ -29,6 +29,14 @@ async def _voicemail(client, fake_twilio: FakeTwilioAPI) -> tuple[str, str]:  # 
     return call, recording
 
 
+async def _erase_caller(services) -> None:  # type: ignore[no-untyped-def]
+    async with services.sessionmaker() as session:
+        contact = await session.scalar(select(Contact).where(Contact.channel == "voice"))
+        await erase_contact(session, services.vault, contact, services.clock(), final_text="", channel="voice",
+                            address=CALLER)  # fmt: skip
+        await session.commit()
+
+
 async def _deliver_until_done(services, rounds: int = 4) -> list[OutboxItem]:  # type: ignore[no-untyped-def]
     for _ in range(rounds):
         async with services.sessionmaker() as session:  # a retry is due now, not after its backoff
@@ -44,11 +52,7 @@ async def test_erasing_a_caller_deletes_the_recording_then_the_call_at_twilio_re
         client, fake_twilio: FakeTwilioAPI) -> None:  # type: ignore[no-untyped-def]  # fmt: skip
     call, recording = await _voicemail(client, fake_twilio)
     services = client.services
-    async with services.sessionmaker() as session:
-        contact = await session.scalar(select(Contact).where(Contact.channel == "voice"))
-        await erase_contact(session, services.vault, contact, services.clock(), final_text="", channel="voice",
-                            address=CALLER)  # fmt: skip
-        await session.commit()
+    await _erase_caller(services)
     fake_twilio.fail_next("recordings.delete", 503)  # Twilio is down for the first try
     items = await _deliver_until_done(services)
     assert [i.status for i in items] == ["sent"] and items[0].attempts == 2
@@ -74,10 +78,6 @@ async def test_a_recording_already_gone_at_twilio_counts_as_deleted(client, fake
     call, recording = await _voicemail(client, fake_twilio)
     fake_twilio.stored.discard(recording)  # someone deleted it in Twilio's console
     services = client.services
-    async with services.sessionmaker() as session:
-        contact = await session.scalar(select(Contact).where(Contact.channel == "voice"))
-        await erase_contact(session, services.vault, contact, services.clock(), final_text="", channel="voice",
-                            address=CALLER)  # fmt: skip
-        await session.commit()
+    await _erase_caller(services)
     items = await _deliver_until_done(services, rounds=1)
     assert [i.status for i in items] == ["sent"] and fake_twilio.deleted == [call]
