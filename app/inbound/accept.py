@@ -74,12 +74,14 @@ class Intake:
     """The way in's front door: rate limits, then one stored delivery per provider message."""
 
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], vault: Vault, limiter: Limiter,
-                 wake: Callable[[], None], triage: Callable[[str], bool] | None = None) -> None:  # fmt: skip
+                 wake: Callable[[], None], triage: Callable[[str], bool] | None = None,
+                 urgent: Callable[[], None] | None = None) -> None:  # fmt: skip
         self.sessionmaker = sessionmaker
         self.vault = vault
         self.limiter = limiter
         self.wake = wake
         self.triage = triage or (lambda _text: False)  # cue matching only: orders the queue, decides nothing
+        self.urgent = urgent  # tells this process's worker an urgent delivery is waiting
 
     def _ip(self, request: Request) -> str:
         return self.limiter.ip_of(request.client.host if request.client else None, request.headers)
@@ -133,6 +135,8 @@ class Intake:
             log.warning("delivery not stored: %s", type(exc).__name__)
             raise HelplineError("storage unavailable, retry later", status_code=503, code="unavailable") from exc
         if stored:
+            if priority and self.urgent is not None:
+                self.urgent()
             self.wake()
         return stored is not None
 

@@ -110,19 +110,29 @@ class DeliveryProcessor:
         self.skip_locked = skip_locked
         self.clock = clock
         self.wake = wake  # what a handled delivery queued (replies, alerts) is sent without waiting a tick
+        self._urgent_waiting = False
+
+    def urgent_arrived(self) -> None:
+        """The door stored an urgent delivery: the pass in progress ends early so it is claimed next."""
+        self._urgent_waiting = True
 
     async def run_once(self, limit: int = 50) -> int:
+        """One pass: due deliveries, urgent first; it ends after an urgent one so its alert goes out at once."""
+        self._urgent_waiting = False
         async with self.sessionmaker() as session:
             query = (
-                select(InboundDelivery.id)
+                select(InboundDelivery.id, InboundDelivery.priority)
                 .where(InboundDelivery.status == "pending", InboundDelivery.next_attempt_at <= self.clock())
                 .order_by(InboundDelivery.priority.desc(), InboundDelivery.created_at)
                 .limit(limit)
             )
-            ids = list((await session.scalars(query)).all())
+            claimed = list((await session.execute(query)).all())
         done = 0
-        for delivery_id in ids:
-            done += await self.process(delivery_id)
+        for delivery_id, priority in claimed:
+            handled = await self.process(delivery_id)
+            done += handled
+            if handled and (priority > 0 or self._urgent_waiting):
+                break  # the job loop sends its alert now, then comes back for the rest
         return done
 
     async def process(self, delivery_id: uuid.UUID) -> int:

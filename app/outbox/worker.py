@@ -7,7 +7,8 @@ across a call, and a crash can repeat only the calls in flight at that moment
 (at most ``concurrency``): their rows come back when the lease runs out. One
 recipient's rows go out one at a time, in order (one per address in a pass,
 none while another is in flight), which also keeps within the providers'
-per-chat limits. On PostgreSQL the claim uses ``FOR UPDATE SKIP LOCKED`` so
+per-chat limits; operator alerts go first and are not held behind each
+other, so in a surge an urgent case's alert never waits for the crowd's replies. On PostgreSQL the claim uses ``FOR UPDATE SKIP LOCKED`` so
 several instances never claim the same row; SQLite runs one process.
 """
 
@@ -19,7 +20,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from sqlalchemy import or_, select, update
+from sqlalchemy import case, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.outbox.service import enqueue, open_item
@@ -83,7 +84,8 @@ class OutboxWorker:
             query = (
                 select(OutboxItem)
                 .where(due, OutboxItem.next_attempt_at <= now)
-                .order_by(OutboxItem.next_attempt_at, OutboxItem.created_at)
+                .order_by(case((OutboxItem.kind == "alert", 0), else_=1), OutboxItem.next_attempt_at,
+                          OutboxItem.created_at)  # fmt: skip
                 .limit(limit * 4)
             )
             if self.skip_locked:
@@ -91,12 +93,12 @@ class OutboxWorker:
             candidates = list((await session.scalars(query)).all())
             if not candidates:
                 return []
-            busy = await self._in_flight(session, {c.address_key for c in candidates if c.address_key}, now)
+            busy = await self._in_flight(session, {c.address_key for c in candidates if c.address_key and c.kind != "alert"}, now)
             chosen: list[OutboxItem] = []
             for item in candidates:
                 if len(chosen) == limit:
                     break
-                if item.address_key is not None:
+                if item.address_key is not None and item.kind != "alert":
                     if item.address_key in busy:
                         continue  # this chat's previous row is still going out: keep the order
                     busy.add(item.address_key)

@@ -153,8 +153,8 @@ async def build_container(
     # The way in and the way out run on wall-clock time.
     router = Router(vault, person=conversation, operator=OperatorActions(oncall))
     limiter = build_limiter(vault, nlu, scripts, realtime.redis if realtime is not None else None)
-    intake = Intake(sessionmaker, vault, limiter, jobs.wake, triage=door_triage(nlu))
     deliveries = DeliveryProcessor(sessionmaker, vault, router, events=events, skip_locked=skip_locked, wake=jobs.wake)
+    intake = Intake(sessionmaker, vault, limiter, jobs.wake, triage=door_triage(nlu), urgent=deliveries.urgent_arrived)
     sending = OutboxSettings()
     outbox = OutboxWorker(sessionmaker, vault, senders, max_attempts=settings.outbox_max_attempts,
                           skip_locked=skip_locked, events=events, concurrency=sending.concurrency,

@@ -107,3 +107,13 @@ async def test_one_chats_rows_go_out_one_at_a_time_in_order_while_other_chats_go
     assert max(provider.most_at_once.values()) == 1
     assert [m.text for m in provider.calls if m.address == "+77010000001"] == ["n0", "n1", "n2", "n3", "n4"]
     assert len(provider.calls) == 15
+
+
+async def test_an_operator_alert_goes_out_before_the_crowds_replies_queued_ahead_of_it(services) -> None:  # type: ignore[no-untyped-def]
+    await _queue(services, [f"+7704{i:07d}" for i in range(30)])
+    async with session_scope(services.sessionmaker) as session:
+        enqueue(session, services.vault, OutboundMessage(channel="sms", address="+77010000001", text="SOS K7F-3Q2"),
+                kind="alert")  # fmt: skip
+    provider = Provider()
+    assert await OutboxWorker(services.sessionmaker, services.vault, {"sms": provider}, concurrency=1).run_once() == 1
+    assert [m.text for m in provider.calls] == ["SOS K7F-3Q2"]
