@@ -3,7 +3,8 @@
 Every webhook and the web-chat socket go through here: body size before
 reading, a flood from one address before any work (signature checks
 included), the per-contact limit with urgent messages exempt, then
-``Intake.accept`` stores the delivery (encrypted, once per provider id, with
+``Intake.accept`` stores the delivery (encrypted, once per provider id, by
+group commit with the requests arriving at the same time, with
 the priority the door's cue triage gives it, so workers take urgent messages
 ahead of a crowd) and wakes the job loop. An address that has shown a valid
 provider secret or signature is the provider itself and is not throttled per
@@ -23,8 +24,9 @@ from fastapi import Depends, Request
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.inbound.deliveries import store_delivery
+from app.inbound.deliveries import delivery_row
 from app.inbound.ratelimit import Limiter
+from app.inbound.writer import GroupWriter
 from app.outbox.service import enqueue
 from app.platform.db import after_commit, session_scope
 from app.platform.deps import provided
@@ -82,6 +84,7 @@ class Intake:
         self.wake = wake
         self.triage = triage or (lambda _text: False)  # cue matching only: orders the queue, decides nothing
         self.urgent = urgent  # tells this process's worker an urgent delivery is waiting
+        self.writer = GroupWriter(sessionmaker)
 
     def _ip(self, request: Request) -> str:
         return self.limiter.ip_of(request.client.host if request.client else None, request.headers)
@@ -129,8 +132,7 @@ class Intake:
             raise HelplineError("text is not valid Unicode", status_code=400, code="invalid_request")
         try:
             priority = 1 if inbound.text and self.triage(inbound.text) else 0
-            async with session_scope(self.sessionmaker) as session:
-                stored = await store_delivery(session, self.vault, inbound, meta, priority=priority)
+            stored = await self.writer.store(delivery_row(self.vault, inbound, meta, priority=priority))
         except (SQLAlchemyError, OSError) as exc:
             log.warning("delivery not stored: %s", type(exc).__name__)
             raise HelplineError("storage unavailable, retry later", status_code=503, code="unavailable") from exc
@@ -138,7 +140,7 @@ class Intake:
             if priority and self.urgent is not None:
                 self.urgent()
             self.wake()
-        return stored is not None
+        return stored
 
 
 IntakeDep = Annotated[Intake, Depends(provided("intake"))]

@@ -69,8 +69,19 @@ async def store_delivery(
     *, priority: int = 0,
 ) -> uuid.UUID | None:
     """Insert once per (channel, external message id); None when it was already stored."""
+    values = delivery_row(vault, inbound, meta, priority=priority)
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = insert(InboundDelivery).values(**values).on_conflict_do_nothing(index_elements=["channel", "delivery_id"])
+    result = await session.execute(stmt)
+    return values["id"] if rows_affected(result) else None
+
+
+def delivery_row(vault: Vault, inbound: InboundMessage, meta: dict[str, Any] | None = None, *,
+                 priority: int = 0) -> dict[str, Any]:  # fmt: skip
+    """The encrypted row of one delivery, keyed by its sender's pseudonym."""
     delivery_id = uuid.uuid4()
-    values = {
+    return {
         "id": delivery_id,
         "channel": inbound.channel,
         "delivery_id": inbound.external_message_id,
@@ -82,11 +93,6 @@ async def store_delivery(
         "next_attempt_at": utcnow(),
         "created_at": utcnow(),
     }
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = insert(InboundDelivery).values(**values).on_conflict_do_nothing(index_elements=["channel", "delivery_id"])
-    result = await session.execute(stmt)
-    return delivery_id if rows_affected(result) else None
 
 
 class DeliveryProcessor:

@@ -106,6 +106,7 @@ class Container:
 
     async def close(self) -> None:
         await self.jobs.stop()
+        await self.intake.writer.close()
         if self.realtime is not None:
             await self.realtime.close()
         for sender in self.senders.values():
