@@ -181,7 +181,7 @@ class InboundDelivery(Base):
     __tablename__ = "inbound_deliveries"
     __table_args__ = (
         UniqueConstraint("channel", "delivery_id", name="uq_inbound_deliveries_channel_delivery"),
-        Index("ix_inbound_deliveries_due", "status", "priority", "next_attempt_at"),
+        Index("ix_inbound_deliveries_due", "status", "priority", "created_at"),
         Index("ix_inbound_deliveries_contact", "contact_key", "status"),
     )
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
