@@ -32,7 +32,6 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from sqlalchemy import insert, text  # noqa: E402
-
 from webhook_bench import app_env, drop, load, pct, prepare, start  # noqa: E402
 
 MODEL = ROOT / "nlu" / "model" / "helpline.pkl"
@@ -68,7 +67,6 @@ def load_avg() -> str:
 
 def door_cost(n: int = 3000) -> dict[str, float]:
     import nlu
-
     from app.understanding.gateway import EmbeddedClassifier, LiveClassifier, door_triage
 
     model = nlu.load_or_train(MODEL)

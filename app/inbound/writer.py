@@ -17,8 +17,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from typing import Any
+from typing import Any, cast
 
+from sqlalchemy import Table
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError
@@ -73,12 +74,14 @@ class GroupWriter:
         for attempt in (1, 2):
             try:
                 async with self.sessionmaker() as session:
-                    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-                    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-                    stmt = (insert(InboundDelivery).values(rows)
-                            .on_conflict_do_nothing(index_elements=["channel", "delivery_id"])
-                            .returning(InboundDelivery.id))  # fmt: skip
-                    stored = set((await session.scalars(stmt)).all())
+                    # Core, executemany: one cached statement that the driver sends as multi-row
+                    # VALUES ("insertmanyvalues"), without the ORM's per-row bookkeeping.
+                    conn = await session.connection()
+                    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+                    table = cast(Table, InboundDelivery.__table__)
+                    stmt = (insert(table).on_conflict_do_nothing(index_elements=["channel", "delivery_id"])
+                            .returning(table.c.id))  # fmt: skip
+                    stored = set((await conn.execute(stmt, rows)).scalars().all())
                     await session.commit()
                 self.batches += 1
                 self.rows += len(rows)

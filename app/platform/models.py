@@ -29,6 +29,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     Uuid,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -181,7 +182,8 @@ class InboundDelivery(Base):
     __tablename__ = "inbound_deliveries"
     __table_args__ = (
         UniqueConstraint("channel", "delivery_id", name="uq_inbound_deliveries_channel_delivery"),
-        Index("ix_inbound_deliveries_due", "status", "priority", "created_at"),
+        # Serves the claim's order (urgent first, then oldest) without sorting the backlog.
+        Index("ix_inbound_deliveries_due", "status", text("priority DESC"), "created_at"),
         Index("ix_inbound_deliveries_contact", "contact_key", "status"),
     )
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)

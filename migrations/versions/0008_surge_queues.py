@@ -18,7 +18,7 @@ def upgrade() -> None:
     with op.batch_alter_table("inbound_deliveries") as batch:
         batch.add_column(sa.Column("contact_key", sa.String(length=64), nullable=True))
         batch.add_column(sa.Column("priority", sa.SmallInteger(), nullable=False, server_default="0"))
-        batch.create_index("ix_inbound_deliveries_due", ["status", "priority", "created_at"])
+        batch.create_index("ix_inbound_deliveries_due", ["status", sa.text("priority DESC"), "created_at"])
         batch.create_index("ix_inbound_deliveries_contact", ["contact_key", "status"])
     with op.batch_alter_table("outbox") as batch:
         batch.add_column(sa.Column("address_key", sa.String(length=64), nullable=True))

@@ -87,7 +87,7 @@ async def test_two_instances_send_each_outbox_row_exactly_once(two_instances) ->
 
     async def all_sent() -> bool:
         async with a.sessionmaker() as session:
-            return not await session.scalar(select(func.count()).select_from(OutboxItem).where(OutboxItem.status == "pending"))
+            return not await session.scalar(select(func.count()).select_from(OutboxItem).where(OutboxItem.status.in_(("pending", "sending"))))
 
     await _until(all_sent)
     addresses = Counter(m.address for m in _sent(a, b))
