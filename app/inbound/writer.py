@@ -61,6 +61,11 @@ class GroupWriter:
                 batch.append(queue.get_nowait())
             try:
                 stored = await self._write([values for values, _ in batch])
+            except asyncio.CancelledError:  # shutting down: nobody is left waiting for an answer
+                for _, done in batch:
+                    if not done.done():
+                        done.set_exception(ConnectionAbortedError("the door is closing"))
+                raise
             except Exception as exc:  # noqa: BLE001 - every waiting request hears it and answers 503
                 for _, done in batch:
                     if not done.done():
