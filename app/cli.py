@@ -70,8 +70,9 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
     settings = settings_or_exit()
     if settings.is_sqlite:
-        print("helpline: note: with SQLite, 'helpline serve' already runs the worker in its process",
-              file=sys.stderr)  # fmt: skip
+        print("helpline: the embedded SQLite database runs in one process ('helpline serve' runs the worker);"
+              " use PostgreSQL for separate workers", file=sys.stderr)  # fmt: skip
+        return 2
     asyncio.run(run_worker(settings))
     return 0
 

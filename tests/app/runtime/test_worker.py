@@ -37,3 +37,13 @@ async def test_a_separate_worker_handles_what_the_door_stored_and_stops_cleanly(
         assert await session.scalar(select(InboundDelivery.status)) == "done"
         assert await session.scalar(select(OutboxItem.kind)) == "reply"
     await engine.dispose()
+
+
+def test_a_separate_worker_on_the_embedded_sqlite_database_is_refused(monkeypatch, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from app.cli import main
+
+    monkeypatch.setenv("HELPLINE_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'h.db'}")
+    monkeypatch.setenv("HELPLINE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("HELPLINE_ENV", "development")
+    assert main(["worker"]) == 2
+    assert "PostgreSQL" in capsys.readouterr().err
