@@ -27,8 +27,11 @@ from app.understanding import routes as understanding
 from app.web import STATIC
 from app.web.security import SecurityHeaders
 
-# Order matters only where paths overlap; this is the order they are matched in.
+# Order matters only where paths overlap; this is the order they are matched in. The provider webhooks
+# come first: in a surge they are nearly every request, and each route tried before them costs a match.
 ROUTERS: tuple[APIRouter, ...] = (
+    webhooks.router,
+    voice.router,
     health.router,
     auth.router,
     console.router,
@@ -41,8 +44,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     roster_routes.router,
     referrals.admin_router,
     referrals.console_router,
-    webhooks.router,
-    voice.router,
     webchat.router,
 )
 
