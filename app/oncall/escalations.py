@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.oncall import alerts
 from app.oncall.roster_store import load_roster
 from app.outbox.service import enqueue
+from app.outbox.whatsapp import WINDOW, window_open
 from app.platform.events import Event, EventBus
 from app.platform.identity import Vault
 from app.platform.models import AlertRef, Case, Contact, Escalation, Message, Operator, OutboxItem
@@ -56,6 +57,7 @@ class OnCallDeps:
     scripts: ScriptCatalog
     clock: Callable[[], datetime]
     public_url: str
+    whatsapp_window: timedelta = WINDOW
 
 
 @dataclass
@@ -211,6 +213,8 @@ async def tell_person(session: AsyncSession, deps: OnCallDeps, case: Case, key: 
     contact = await session.get(Contact, case.contact_id)
     if contact is None or contact.address_enc is None or contact.stopped:
         return
+    if case.channel == "whatsapp" and not window_open(contact.last_seen, deps.clock(), deps.whatsapp_window):
+        return  # a system line is not worth waking a watched phone with a template
     variant = "sms" if case.channel == "sms" else "chat"
     body = deps.scripts.get(key, case.language, variant, country=contact.country, alias=case.alias, **values)
     if not body:

@@ -48,6 +48,11 @@ class Settings(BaseSettings):
     twilio_auth_token: SecretStr | None = None
     twilio_phone_number: str | None = None
     twilio_api_base: str = "https://api.twilio.com"
+    # WhatsApp over Twilio: the approved sender ("whatsapp:+…"), the approved neutral Content
+    # template per language ('{"ru": "HX…", "kk": "HX…"}') sent when the 24-hour window is closed.
+    whatsapp_sender: str | None = None
+    whatsapp_templates: dict[str, str] = {}
+    whatsapp_window_hours: int = 24
 
     nlu_backend: Literal["embedded", "rasa", "keywords"] = "embedded"
     rasa_url: str = "http://127.0.0.1:5005"
