@@ -144,17 +144,20 @@ class WhatsAppSender:
     """The outbox's WhatsApp sender: free-form replies, or the approved template when the core asks for it.
 
     A message whose ``extra`` has ``template`` (the 24-hour window is closed)
-    goes as the Content template configured for ``extra["language"]``; buttons
-    become numbered lines. WhatsApp cannot edit or delete a sent message.
+    goes as the Content template configured for ``extra["language"]``; an
+    operator alert (``extra["alert"]``) as the alert template when one is
+    configured; buttons become numbered lines. WhatsApp cannot edit or delete
+    a sent message.
     """
 
     channel: Channel = "whatsapp"
 
     def __init__(self, provider: WhatsAppProvider, templates: Mapping[str, str] | None = None,
-                 status_callback_url: str | None = None) -> None:  # fmt: skip
+                 status_callback_url: str | None = None, alert_template: str | None = None) -> None:  # fmt: skip
         self.provider = provider
         self.templates = dict(templates or {})
         self.status_callback_url = status_callback_url
+        self.alert_template = alert_template
 
     def template_for(self, language: str | None) -> str | None:
         """The ContentSid for ``language``, else the Russian one (read across the region)."""
@@ -169,6 +172,12 @@ class WhatsAppSender:
             if template is None:
                 raise SendError("whatsapp: window closed and no approved template configured", retryable=False)
             sid = await self.provider.send_template(message.address, template, {}, status_callback=callback)
+            return SendResult(external_message_id=sid)
+        if message.extra.get("alert") and self.alert_template:
+            # An operator alert as the approved template: {{1}} the case alias, {{2}} the case's language.
+            variables = {"1": message.extra["alert"], "2": message.extra.get("case_language", "?")}
+            sid = await self.provider.send_template(message.address, self.alert_template, variables,
+                                                    status_callback=callback)  # fmt: skip
             return SendResult(external_message_id=sid)
         body = with_options(message.text, message.buttons)
         if not body:

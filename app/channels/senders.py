@@ -29,5 +29,6 @@ def build_senders(settings: Settings, hub: Sender) -> dict[str, Sender]:
         provider = TwilioWhatsApp(settings.twilio_account_sid, settings.twilio_auth_token.get_secret_value(),
                                   settings.whatsapp_sender, settings.twilio_api_base)  # fmt: skip
         senders["whatsapp"] = WhatsAppSender(provider, settings.whatsapp_templates,
-                                             settings.public_url.rstrip("/") + "/webhooks/twilio/status")  # fmt: skip
+                                             settings.public_url.rstrip("/") + "/webhooks/twilio/status",
+                                             settings.whatsapp_alert_template)  # fmt: skip
     return senders

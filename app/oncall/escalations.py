@@ -146,6 +146,8 @@ def _operator_address(deps: OnCallDeps, op: Operator, channel: str) -> str | Non
         return deps.vault.decrypt(op.telegram_chat_enc, f"operator:{op.id}:telegram")
     if channel in ("sms", "voice") and op.phone_enc:
         return deps.vault.decrypt(op.phone_enc, f"operator:{op.id}:phone")
+    if channel == "whatsapp" and op.phone_enc:
+        return "whatsapp:" + deps.vault.decrypt(op.phone_enc, f"operator:{op.id}:phone")
     return None
 
 
@@ -169,6 +171,11 @@ async def _notify(session: AsyncSession, deps: OnCallDeps, case: Case, op: Opera
                               buttons=buttons)  # fmt: skip
     elif command.via == "sms":
         out = OutboundMessage(channel="sms", address=address, text=alerts.alert_text(command.alert, lang, "sms_alert"))
+    elif command.via == "whatsapp":
+        # Free-form inside the operator's own 24-hour window; the sender uses the approved alert
+        # template instead when one is configured (the operator's window is not tracked).
+        out = OutboundMessage(channel="whatsapp", address=address, text=alerts.alert_text(command.alert, lang, "sms_alert"),
+                              extra={"alert": command.alert.case, "case_language": command.alert.language or "?"})  # fmt: skip
     else:
         base = deps.public_url.rstrip("/")
         out = OutboundMessage(channel="voice", address=address, action="call",

@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     # template per language ('{"ru": "HX…", "kk": "HX…"}') sent when the 24-hour window is closed.
     whatsapp_sender: str | None = None
     whatsapp_templates: dict[str, str] = {}
+    # Operator alerts on WhatsApp: an approved template "{{1}} needs you, reply TAKE {{1}}" (optional).
+    whatsapp_alert_template: str | None = None
     whatsapp_window_hours: int = 24
 
     nlu_backend: Literal["embedded", "rasa", "keywords"] = "embedded"

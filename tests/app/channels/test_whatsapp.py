@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 
 import httpx
@@ -35,19 +36,26 @@ TG_HEADERS = {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "applic
 KAZAKH_LETTERS = set("әіңғүұқөһ")
 
 
-@pytest.fixture
-async def world(channel_settings: Settings) -> AsyncIterator[tuple[httpx.AsyncClient, Clock]]:
-    settings = channel_settings.model_copy(update={"whatsapp_sender": SENDER, "whatsapp_templates": TEMPLATES})
+@asynccontextmanager
+async def running(settings: Settings, roster: str = ROSTER) -> AsyncIterator[tuple[httpx.AsyncClient, Clock]]:
+    """The app with WhatsApp on, the example rota imported, on a clock the test moves."""
+    settings = settings.model_copy(update={"whatsapp_sender": SENDER, "whatsapp_templates": TEMPLATES})
     await seed_database(settings.database_url)
     clock = Clock(MORNING)
     app = create_app(settings, clock=clock)
     async with app.router.lifespan_context(app):
         services = app.state.container
         async with session_scope(services.sessionmaker) as session:
-            await import_roster(session, services.vault, ROSTER)
+            await import_roster(session, services.vault, roster)
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as http:
             http.services = services  # type: ignore[attr-defined]
             yield http, clock
+
+
+@pytest.fixture
+async def world(channel_settings: Settings) -> AsyncIterator[tuple[httpx.AsyncClient, Clock]]:
+    async with running(channel_settings) as running_world:
+        yield running_world
 
 
 _sids = iter(range(1, 10_000))
@@ -260,3 +268,29 @@ async def test_the_same_number_on_sms_is_another_contact_and_gets_nothing_on_wha
         channels = sorted((await session.scalars(select(Contact.channel))).all())
     assert channels == ["sms", "whatsapp"]
     assert timedelta(hours=24) == client.services.oncall.whatsapp_window
+
+
+ALERT_TEMPLATE = "HX" + "9" * 32
+AIGERIM_PHONE = "+77010000001"  # her number in the example rota
+
+
+async def test_operator_alerted_on_whatsapp_takes_the_case_by_replying_take(
+        channel_settings: Settings, fake_twilio: FakeTwilioAPI) -> None:  # fmt: skip
+    settings = channel_settings.model_copy(update={"whatsapp_alert_template": ALERT_TEMPLATE})
+    async with running(settings, ROSTER.replace("via: [telegram, sms, console]", "via: [whatsapp, console]")) as (client, _):
+        await whatsapp(client, "помогите меня заперли срочно")
+        (alert,) = fake_twilio.sent_whatsapp(AIGERIM_PHONE)
+        async with client.services.sessionmaker() as session:
+            alias = (await session.scalar(select(Case))).alias
+        assert alert["ContentSid"] == ALERT_TEMPLATE and json.loads(alert["ContentVariables"]) == {"1": alias, "2": "ru"}
+
+        params = {"From": "whatsapp:" + AIGERIM_PHONE, "To": SENDER, "MessageSid": "SM" + "8" * 32, "Body": f"take {alias}"}
+        headers, form = signed_form(DEFAULT_AUTH_TOKEN, BASE + "/webhooks/twilio/whatsapp", params)
+        assert (await client.post("/webhooks/twilio/whatsapp", data=form, headers=headers)).status_code == 200
+        await client.services.jobs.drain()
+        async with client.services.sessionmaker() as session:
+            case = await session.scalar(select(Case))
+            contacts = await session.scalar(select(func.count()).select_from(Contact))
+        assert case.status == "assigned" and contacts == 1, "the operator is not taken for a person"
+        assert fake_twilio.sent_whatsapp(AIGERIM_PHONE)[-1]["Body"].startswith(f"Сіз {alias} алдыңыз")
+        assert client.services.scripts.get("operator_joined", "ru", alias=alias) in bodies(fake_twilio)
