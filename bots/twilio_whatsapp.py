@@ -146,18 +146,33 @@ class WhatsAppSender:
     A message whose ``extra`` has ``template`` (the 24-hour window is closed)
     goes as the Content template configured for ``extra["language"]``; an
     operator alert (``extra["alert"]``) as the alert template when one is
-    configured; buttons become numbered lines. WhatsApp cannot edit or delete
-    a sent message.
+    configured; buttons go as an approved quick-reply template when one is
+    configured for them (``quick_reply_for``), else as numbered lines.
+    WhatsApp cannot edit or delete a sent message.
     """
 
     channel: Channel = "whatsapp"
 
     def __init__(self, provider: WhatsAppProvider, templates: Mapping[str, str] | None = None,
-                 status_callback_url: str | None = None, alert_template: str | None = None) -> None:  # fmt: skip
+                 status_callback_url: str | None = None, alert_template: str | None = None,
+                 button_templates: Mapping[str, str] | None = None) -> None:  # fmt: skip
         self.provider = provider
         self.templates = dict(templates or {})
         self.status_callback_url = status_callback_url
         self.alert_template = alert_template
+        self.button_templates = dict(button_templates or {})
+
+    def quick_reply_for(self, message: OutboundMessage) -> str | None:
+        """The quick-reply template for these buttons ("erase:kk", else "erase"), if one is configured.
+
+        A button set is named by its commands' common prefix (``erase:yes``, ``erase:no`` → ``erase``);
+        the template's button ids must be those commands, so a press comes back as ``ButtonPayload``.
+        """
+        names = {button.data.partition(":")[0] for row in message.buttons for button in row}
+        if len(names) != 1:
+            return None
+        name = names.pop()
+        return self.button_templates.get(f"{name}:{message.extra.get('language', '')}") or self.button_templates.get(name)
 
     def template_for(self, language: str | None) -> str | None:
         """The ContentSid for ``language``, else the Russian one (read across the region)."""
@@ -177,6 +192,11 @@ class WhatsAppSender:
             # An operator alert as the approved template: {{1}} the case alias, {{2}} the case's language.
             variables = {"1": message.extra["alert"], "2": message.extra.get("case_language", "?")}
             sid = await self.provider.send_template(message.address, self.alert_template, variables,
+                                                    status_callback=callback)  # fmt: skip
+            return SendResult(external_message_id=sid)
+        quick_reply = self.quick_reply_for(message) if message.buttons and message.text else None
+        if quick_reply is not None:
+            sid = await self.provider.send_template(message.address, quick_reply, {"1": message.text[:1024]},
                                                     status_callback=callback)  # fmt: skip
             return SendResult(external_message_id=sid)
         body = with_options(message.text, message.buttons)

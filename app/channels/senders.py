@@ -30,5 +30,5 @@ def build_senders(settings: Settings, hub: Sender) -> dict[str, Sender]:
                                   settings.whatsapp_sender, settings.twilio_api_base)  # fmt: skip
         senders["whatsapp"] = WhatsAppSender(provider, settings.whatsapp_templates,
                                              settings.public_url.rstrip("/") + "/webhooks/twilio/status",
-                                             settings.whatsapp_alert_template)  # fmt: skip
+                                             settings.whatsapp_alert_template, settings.whatsapp_button_templates)  # fmt: skip
     return senders

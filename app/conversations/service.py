@@ -125,6 +125,7 @@ class _Turn:
         out = OutboundMessage(
             channel=self.inbound.channel, address=self.inbound.external_id, text=body,
             buttons=buttons if self.inbound.channel in ("telegram", "webchat", "whatsapp") else (),
+            extra={"language": self.case.language or ""} if self.inbound.channel == "whatsapp" else {},
         )  # fmt: skip
         if self.inbound.channel == "whatsapp":
             whatsapp.remember_options(self.contact, buttons)

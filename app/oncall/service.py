@@ -177,9 +177,9 @@ async def operator_message(session: AsyncSession, deps: OnCallDeps, alias: str, 
     case.updated_at = now
     if case.channel not in ("voice", "cli"):
         address = deps.vault.decrypt(contact.address_enc, f"contact:{contact.id}:address")
-        enqueue_for_person(session, deps.vault, OutboundMessage(channel=case.channel, address=address, text=text),
-                           last_seen=contact.last_seen, now=now, language=case.language, window=deps.whatsapp_window,
-                           kind="relay", case_id=case.id, message_id=message.id)  # fmt: skip
+        out = OutboundMessage(channel=case.channel, address=address, text=text)
+        await enqueue_for_person(session, deps.vault, out, last_seen=contact.last_seen, now=now, language=case.language,
+                                 window=deps.whatsapp_window, kind="relay", case_id=case.id, message_id=message.id)
     return [Event("case.message", {"case": case.alias, "sender": "operator"})]
 
 

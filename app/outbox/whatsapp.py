@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.outbox.service import enqueue
@@ -34,15 +34,23 @@ def window_open(last_seen: datetime | None, now: datetime, window: timedelta = W
     return last_seen is not None and now - last_seen < window
 
 
-def enqueue_for_person(session: AsyncSession, vault: Vault, message: OutboundMessage, *, last_seen: datetime | None,
+async def enqueue_for_person(session: AsyncSession, vault: Vault, message: OutboundMessage, *, last_seen: datetime | None,
                        now: datetime, language: str | None, window: timedelta = WINDOW, kind: str = "relay",
                        case_id: uuid.UUID | None = None, message_id: uuid.UUID | None = None) -> bool:  # fmt: skip
-    """Queue ``message``; on WhatsApp outside the window, hold it and queue the template. True when sent as is."""
+    """Queue ``message``; on WhatsApp outside the window, hold it and queue the template. True when sent as is.
+
+    One template is enough while words are already held: the person is not pinged once per message.
+    """
     if message.channel != "whatsapp" or window_open(last_seen, now, window):
         enqueue(session, vault, message, kind=kind, case_id=case_id, message_id=message_id)
         return True
-    template = replace(message, text="", buttons=(), extra={"template": "new_message", "language": language or ""})
-    enqueue(session, vault, template, kind=kind, case_id=case_id)
+    # Held words wait far beyond the window; a retry's backoff does not.
+    held = await session.scalar(select(OutboxItem.id).where(
+        OutboxItem.case_id == case_id, OutboxItem.channel == "whatsapp", OutboxItem.status == "pending",
+        OutboxItem.next_attempt_at > now + window).limit(1))  # fmt: skip
+    if held is None:
+        template = replace(message, text="", buttons=(), extra={"template": "new_message", "language": language or ""})
+        enqueue(session, vault, template, kind=kind, case_id=case_id)
     # The outbox runs on wall-clock time, whatever clock the caller decides on.
     enqueue(session, vault, message, kind=kind, case_id=case_id, message_id=message_id, not_before=utcnow() + HOLD)
     return False

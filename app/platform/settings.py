@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     whatsapp_templates: dict[str, str] = {}
     # Operator alerts on WhatsApp: an approved template "{{1}} needs you, reply TAKE {{1}}" (optional).
     whatsapp_alert_template: str | None = None
+    # Quick-reply templates for the bot's buttons, by button set and language ('{"erase:kk": "HX…", "lang": "HX…"}');
+    # a set without one is sent as numbered options.
+    whatsapp_button_templates: dict[str, str] = {}
     whatsapp_window_hours: int = 24
 
     nlu_backend: Literal["embedded", "rasa", "keywords"] = "embedded"

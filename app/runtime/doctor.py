@@ -55,6 +55,10 @@ def _whatsapp(settings: Settings) -> list[Problem]:
         fallback = "they get the Russian one" if "ru" in templates else "nothing can reach them"
         problems.append(f"HELPLINE_WHATSAPP_TEMPLATES has no approved template for {', '.join(missing)}: after 24 hours "
                         f"of silence {fallback}; add a neutral 'You have a new message' template per language")  # fmt: skip
+    for name, sid in sorted(settings.whatsapp_button_templates.items()):
+        if not re.fullmatch(r"HX[0-9a-fA-F]{32}", sid):
+            problems.append(f"HELPLINE_WHATSAPP_BUTTON_TEMPLATES[{name}] is {sid!r}: use the ContentSid (HX…) of an "
+                            "approved quick-reply template")  # fmt: skip
     alert = settings.whatsapp_alert_template
     if alert and not re.fullmatch(r"HX[0-9a-fA-F]{32}", alert):
         problems.append(f"HELPLINE_WHATSAPP_ALERT_TEMPLATE is {alert!r}: use the ContentSid (HX…) of an approved template")

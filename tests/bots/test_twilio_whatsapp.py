@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 
 import pytest
@@ -108,3 +109,20 @@ async def test_whatsapp_cannot_delete_or_edit(sender) -> None:
     with pytest.raises(SendError) as refused:
         await sender.send(OutboundMessage(channel="whatsapp", address=PERSON, action="delete", target_message_ids=("SM1",)))
     assert not refused.value.retryable
+
+
+async def test_buttons_with_a_quick_reply_template_go_as_that_template_else_as_numbers(fake_twilio) -> None:
+    provider = TwilioWhatsApp(fake_twilio.account_sid, fake_twilio.auth_token, SENDER, fake_twilio.base_url, timeout=2)
+    quick = WhatsAppSender(provider, TEMPLATES, button_templates={"erase:kk": "HX" + "e" * 32})
+    confirm = ((Button("Иә", "erase:yes"), Button("Жоқ", "erase:no")),)
+    try:
+        await quick.send(OutboundMessage(channel="whatsapp", address=PERSON, text="Бәрін өшіру керек пе?", buttons=confirm,
+                                         extra={"language": "kk"}))  # fmt: skip
+        await quick.send(OutboundMessage(channel="whatsapp", address=PERSON, text="Удалить всё?", buttons=confirm,
+                                         extra={"language": "ru"}))  # fmt: skip
+    finally:
+        await quick.close()
+    templated, numbered = fake_twilio.sent_whatsapp(PERSON)
+    assert templated["ContentSid"] == "HX" + "e" * 32 and "Body" not in templated
+    assert json.loads(templated["ContentVariables"]) == {"1": "Бәрін өшіру керек пе?"}
+    assert numbered["Body"] == "Удалить всё?\n\n1 — Иә\n2 — Жоқ"

@@ -66,15 +66,18 @@ def test_whatsapp_sender_templates_and_window_are_checked(env: pytest.MonkeyPatc
     env.setenv("HELPLINE_WHATSAPP_SENDER", "+77170000001")
     env.setenv("HELPLINE_WHATSAPP_TEMPLATES", '{"ru": "HX' + "a" * 32 + '", "kk": "template-1"}')
     env.setenv("HELPLINE_WHATSAPP_WINDOW_HOURS", "48")
+    env.setenv("HELPLINE_WHATSAPP_BUTTON_TEMPLATES", '{"erase:kk": "quick"}')
     assert main(["doctor"]) == 1
     out = capsys.readouterr().out
     for needle in ("HELPLINE_WHATSAPP_SENDER is '+77170000001'", "HELPLINE_WHATSAPP_TEMPLATES[kk]",
-                   "no approved template for uz", "the Russian one", "HELPLINE_WHATSAPP_WINDOW_HOURS is 48"):  # fmt: skip
+                   "no approved template for uz", "the Russian one", "HELPLINE_WHATSAPP_WINDOW_HOURS is 48",
+                   "HELPLINE_WHATSAPP_BUTTON_TEMPLATES[erase:kk]"):  # fmt: skip
         assert needle in out, (needle, out)
 
     env.setenv("HELPLINE_WHATSAPP_SENDER", "whatsapp:+77170000001")
     every = {lang: f"HX{n:032x}" for n, lang in enumerate(LANGUAGES) if lang != "en"}
     env.setenv("HELPLINE_WHATSAPP_TEMPLATES", json.dumps(every))
     env.setenv("HELPLINE_WHATSAPP_WINDOW_HOURS", "24")
+    env.setenv("HELPLINE_WHATSAPP_BUTTON_TEMPLATES", '{"erase:kk": "HX' + "e" * 32 + '"}')
     main(["doctor"])
     assert "WHATSAPP" not in capsys.readouterr().out

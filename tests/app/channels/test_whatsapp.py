@@ -208,12 +208,14 @@ async def test_operator_reply_25_hours_after_the_last_message_goes_as_the_templa
     assert view.window_closed and view.instead == client.services.scripts.get("whatsapp_new_message", "ru")
     before = len(fake_twilio.sent_whatsapp(PERSON))
     await telegram(client, fake_telegram.make_text_update(AIGERIM, "Вы в безопасности? Напишите, когда сможете."))
+    await telegram(client, fake_telegram.make_text_update(AIGERIM, "Я на связи до вечера."))
     sent = fake_twilio.sent_whatsapp(PERSON)[before:]
     assert [p.get("ContentSid") for p in sent] == [TEMPLATES["ru"]]
     assert "Body" not in sent[0], "the operator's words never go outside the window"
 
     await whatsapp(client, "да, я тут")  # the window opens again: the held words follow
     assert "Вы в безопасности? Напишите, когда сможете." in bodies(fake_twilio)
+    assert "Я на связи до вечера." in bodies(fake_twilio)
     async with client.services.sessionmaker() as session:
         view = await oncall.case_view(session, client.services.oncall, alias, aigerim)
     assert not view.window_closed
