@@ -2,7 +2,8 @@
 
 Channels: Telegram (JSON + secret header), SMS and WhatsApp (Twilio forms with X-Twilio-Signature);
 for SMS and WhatsApp the drain also sends every reply through the real twilio client to the loopback
-fake of Twilio's Messages API, so "send" is replies delivered per second.
+fake of Twilio's Messages API: "send" is replies delivered per second, from the drain's start until the
+outbox is empty.
 
 Acceptance path: HTTP → secret check → parse → limiter → encrypted delivery row → 200, measured with
 the job loop off so it does not compete. Drain: the same instances restarted with the job loop on,
