@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from bots.errors import InvalidRequest
 from bots.telegram import parse_update
 from bots.twilio_sms import parse_sms, parse_status_callback
-from bots.twilio_whatsapp import parse_whatsapp
 from bots.twilio_voice import parse_call_status, parse_voice
+from bots.twilio_whatsapp import parse_whatsapp
 from bots.webchat import parse_frame
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

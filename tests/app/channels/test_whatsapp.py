@@ -4,23 +4,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from datetime import timedelta
 
 import httpx
 import pytest
 from sqlalchemy import func, select
 
-from app.main import create_app
 from app.oncall import service as oncall
-from app.oncall.roster_store import import_roster
-from app.platform.db import session_scope
 from app.platform.models import Case, Contact, InboundDelivery, Operator, OutboxItem
 from app.platform.settings import Settings
-from app.scripts.service import seed_database
 from app.statistics.service import compute
-from tests.app.channels.conftest import SECRET
-from tests.app.oncall.test_escalations import MORNING, ROSTER, Clock
+from tests.app.channels.conftest import SECRET, running_with_rota
+from tests.app.oncall.test_escalations import ROSTER, Clock
 from tests.app.privacy.test_service import _dump_database
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.fakes.twilio_api import DEFAULT_AUTH_TOKEN, FakeTwilioAPI, signed_form
@@ -36,20 +32,10 @@ TG_HEADERS = {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "applic
 KAZAKH_LETTERS = set("әіңғүұқөһ")
 
 
-@asynccontextmanager
-async def running(settings: Settings, roster: str = ROSTER) -> AsyncIterator[tuple[httpx.AsyncClient, Clock]]:
-    """The app with WhatsApp on, the example rota imported, on a clock the test moves."""
-    settings = settings.model_copy(update={"whatsapp_sender": SENDER, "whatsapp_templates": TEMPLATES})
-    await seed_database(settings.database_url)
-    clock = Clock(MORNING)
-    app = create_app(settings, clock=clock)
-    async with app.router.lifespan_context(app):
-        services = app.state.container
-        async with session_scope(services.sessionmaker) as session:
-            await import_roster(session, services.vault, roster)
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as http:
-            http.services = services  # type: ignore[attr-defined]
-            yield http, clock
+def running(settings: Settings, roster: str = ROSTER) -> AbstractAsyncContextManager[tuple[httpx.AsyncClient, Clock]]:
+    """The app with WhatsApp on and the example rota, on a clock the test moves."""
+    update = {"whatsapp_sender": SENDER, "whatsapp_templates": TEMPLATES}
+    return running_with_rota(settings.model_copy(update=update), roster)
 
 
 @pytest.fixture
