@@ -32,6 +32,7 @@ from app.scripts.service import ScriptCatalog
 from app.understanding.gateway import Classifier
 from bots.messages import Button, Channel, InboundMessage, OutboundMessage
 from bots.sms_text import fit_sms
+from nlu.prediction import UNKNOWN
 
 if TYPE_CHECKING:
     from nlu import Prediction
@@ -388,6 +389,13 @@ def _update_language(turn: _Turn, prediction: Prediction, text: str) -> bool:
     lang = prediction.language
     conf = float(prediction.language_confidence)
     unsure = False
+    if lang == UNKNOWN:
+        # Never stored as a case language: keep the conversation's, else the channel's hint, else Russian.
+        if case.language is None:
+            case.language = turn.inbound.language_hint or "ru"
+            unsure = turn.inbound.language_hint is None
+        turn.contact.language = case.language
+        return unsure
     if case.language is None:
         if conf >= LANGUAGE_SET_CONFIDENCE:
             case.language = lang
