@@ -147,6 +147,6 @@ async def _record_failure(session: AsyncSession, sid: str, status: str, code: st
         .where(OutboxItem.provider_ref == sid)
         .values(status="dead", last_error=f"delivery {status}" + (f" (error {code})" if code else ""))
     )
-    log.warning("sms delivery failed", extra={"status": status})
+    log.warning("message delivery failed", extra={"status": status})
 
 

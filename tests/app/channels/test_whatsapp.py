@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
 from datetime import timedelta
@@ -223,7 +224,8 @@ async def test_whatsapp_refusing_outside_the_window_is_a_dead_letter_coordinator
 
 
 async def test_erase_says_how_to_delete_the_chat_and_leaves_no_number_name_or_text(
-        world, fake_twilio: FakeTwilioAPI) -> None:  # fmt: skip
+        world, fake_twilio: FakeTwilioAPI, caplog: pytest.LogCaptureFixture) -> None:  # fmt: skip
+    caplog.set_level(logging.DEBUG)
     client, _ = world
     secret = "Мой работодатель Бекзат Жумабаев забрал паспорт на объекте Шымкентстрой"
     await whatsapp(client, secret)
@@ -235,8 +237,10 @@ async def test_erase_says_how_to_delete_the_chat_and_leaves_no_number_name_or_te
     assert last == scripts.get("erase_done", "ru") + "\n" + scripts.get("whatsapp_delete_chat", "ru")
     assert "помощ" not in scripts.get("whatsapp_delete_chat", "ru").lower()
     dump = await _dump_database(client.services)
+    logs = "\n".join(r.getMessage() + json.dumps(r.__dict__, default=str) for r in caplog.records)
     for needle in (NUMBER, NUMBER[1:], PROFILE, "Бекзат", "Жумабаев", "Шымкентстрой", "43.23", "76.88"):
         assert needle.encode() not in dump, f"{needle!r} found in the database"
+        assert needle not in logs, f"{needle!r} found in the logs"
     async with client.services.sessionmaker() as session:
         assert await session.scalar(select(func.count()).select_from(Contact)) == 0
 
