@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
@@ -81,3 +82,13 @@ def test_whatsapp_sender_templates_and_window_are_checked(env: pytest.MonkeyPatc
     env.setenv("HELPLINE_WHATSAPP_BUTTON_TEMPLATES", '{"erase:kk": "HX' + "e" * 32 + '"}')
     main(["doctor"])
     assert "WHATSAPP" not in capsys.readouterr().out
+
+
+def test_person_facing_texts_waiting_for_review_are_refused(env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+                                                            clean_db: str) -> None:  # fmt: skip
+    from app.scripts.service import seed_database
+
+    asyncio.run(seed_database(clean_db))  # a fresh install: every country's full numbers line waits for review
+    assert main(["doctor"]) == 1
+    out = capsys.readouterr().out
+    assert "wait for review" in out and "numbers.AE" in out and "/admin/scripts" in out
