@@ -4,11 +4,10 @@ recordings are played (``<Play>``) where they exist, and Russian ``<Say>`` is on
 from __future__ import annotations
 
 import secrets
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, UploadFile
-from fastapi.responses import FileResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func, select
 
 from app.auth.deps import Coordinator
@@ -17,6 +16,7 @@ from app.platform.db import after_commit
 from app.platform.deps import SessionDep, SettingsDep
 from app.platform.errors import NotFound
 from app.platform.models import ScriptText
+from app.platform.shared import get_file, put_file
 from app.scripts.deps import ScriptsDep
 from app.scripts.service import LANGUAGES
 from app.web.forms import FormStr
@@ -26,17 +26,15 @@ router = APIRouter(prefix="/admin", dependencies=[Depends(verify_csrf)], include
 media = APIRouter(include_in_schema=False)
 MAX_BYTES = 5 * 1024 * 1024
 TYPES = {"audio/mpeg": "mp3", "audio/mp3": "mp3", "audio/wav": "wav", "audio/x-wav": "wav", "audio/wave": "wav"}
-
-
-def audio_dir(data_dir: Path) -> Path:
-    return Path(data_dir) / "audio"
+MEDIA_TYPES = {"mp3": "audio/mpeg", "wav": "audio/wav"}
 
 
 @router.post("/scripts/{key}/audio")
 async def upload_audio(key: str, operator: Coordinator, session: SessionDep, settings: SettingsDep, scripts: ScriptsDep,
                        language: FormStr = "",
                        file: Annotated[UploadFile | None, File()] = None) -> Response:  # fmt: skip
-    """Store the recording under an unguessable name and publish its URL as ``audio.<key>``."""
+    """Store the recording in the database under an unguessable name (every instance serves it) and publish
+    its URL as ``audio.<key>``."""
     back = f"/admin/scripts/{key}"
     ext = TYPES.get((file.content_type or "").lower()) if file else None
     if file is None or language not in LANGUAGES or ext is None:
@@ -44,10 +42,8 @@ async def upload_audio(key: str, operator: Coordinator, session: SessionDep, set
     body = await file.read(MAX_BYTES + 1)
     if not body or len(body) > MAX_BYTES:
         return RedirectResponse(f"{back}?error=bad_audio#audio", 303)
-    folder = audio_dir(settings.data_dir)
-    folder.mkdir(parents=True, exist_ok=True)
     name = f"{secrets.token_urlsafe(12)}.{ext}"
-    (folder / name).write_bytes(body)
+    await put_file(session, f"audio/{name}", body, MEDIA_TYPES[ext])
     url = settings.public_url.rstrip("/") + f"/media/audio/{name}"
     audio_key = f"audio.{key}"
     version = await session.scalar(select(func.max(ScriptText.version)).where(
@@ -60,9 +56,9 @@ async def upload_audio(key: str, operator: Coordinator, session: SessionDep, set
 
 
 @media.get("/media/audio/{name}")
-async def audio_file(name: str, settings: SettingsDep) -> Response:
-    """Twilio fetches prompts from here; names are random, the folder holds nothing else."""
-    path = audio_dir(settings.data_dir) / name
-    if "/" in name or name.startswith(".") or not path.is_file():
+async def audio_file(name: str, session: SessionDep) -> Response:
+    """Twilio fetches prompts from here, on whichever instance it reaches; names are random."""
+    stored = await get_file(session, f"audio/{name}") if "/" not in name and not name.startswith(".") else None
+    if stored is None:
         raise NotFound("no such recording")
-    return FileResponse(path, media_type="audio/mpeg" if name.endswith(".mp3") else "audio/wav")
+    return Response(stored.content, media_type=stored.content_type, headers={"Cache-Control": "public, max-age=3600"})
