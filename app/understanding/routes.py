@@ -80,7 +80,7 @@ async def nlu_activate(operator: Coordinator, session: SessionDep, wb: Workbench
     await asyncio.to_thread(wb.candidate.save, settings.model_path)
     live.activate(wb.candidate)  # the next message is classified by the candidate
     name = await publish_model(session, await asyncio.to_thread(settings.model_path.read_bytes))
-    after_commit(session, lambda: sync.mark_local(name))
+    after_commit(session, lambda: sync.mark_local(name, settings.model_path))
     after_commit(session, lambda: sync.notify(name))
     audit(session, operator.login, "nlu.activate", None, macro_f1=(wb.metrics.get("candidate") or {}).get("macro_f1"))
     wb.status, wb.candidate, wb.metrics = "idle", None, {}

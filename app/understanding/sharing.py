@@ -110,11 +110,11 @@ class ModelSync:
             return self._name_file.read_text().strip() or None
         return None
 
-    def mark_local(self, name: str) -> None:
-        """This worker activated ``name`` itself and saved it to the model file."""
+    def mark_local(self, name: str, saved_to: Path) -> None:
+        """This worker activated ``name`` itself and saved it to ``saved_to``."""
         self.loaded = name
         with contextlib.suppress(OSError):
-            self._name_file.write_text(name)
+            Path(saved_to).with_name(Path(saved_to).name + ".version").write_text(name)
 
     async def refresh(self) -> bool:
         """Load the active version if it is not the one answering now; True when it swapped the model."""
