@@ -43,12 +43,25 @@ def create_engine(url: str, *, pool_size: int = 5, max_overflow: int = 5, pgboun
             cur.close()
 
         return engine
+    url, marked = _without_pgbouncer_mark(url)
     connect_args: dict[str, Any] = {}
-    if pgbouncer:
+    if pgbouncer or marked:
         connect_args = {"statement_cache_size": 0, "prepared_statement_cache_size": 0,
                         "prepared_statement_name_func": lambda: f"__helpline_{uuid.uuid4().hex}__"}  # fmt: skip
     return create_async_engine(url, pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=True,
                                connect_args=connect_args)  # fmt: skip
+
+
+def _without_pgbouncer_mark(url: str) -> tuple[str, bool]:
+    """``…?pgbouncer=1`` in a database URL means the same as ``HELPLINE_DB_PGBOUNCER=true`` (so Alembic, the
+    CLI and the tests, which only get a URL, talk to PgBouncer correctly too); the mark is not sent on."""
+    base, sep, query = url.partition("?")
+    if not sep:
+        return url, False
+    parts = query.split("&")
+    kept = [p for p in parts if p.split("=", 1)[0] != "pgbouncer"]
+    marked = any(p in ("pgbouncer=1", "pgbouncer=true") for p in parts)
+    return (base + ("?" + "&".join(kept) if kept else "")), marked
 
 
 def engine_for(settings: Any) -> AsyncEngine:
