@@ -37,5 +37,12 @@ async def files_under(session: AsyncSession, prefix: str) -> Sequence[SharedFile
     return rows.all()
 
 
+async def file_names_under(session: AsyncSession, prefix: str) -> list[str]:
+    """The names under ``prefix``, by name, without reading the contents (model versions are ~35 MB each)."""
+    rows = await session.scalars(select(SharedFile.name).where(SharedFile.name.startswith(prefix, autoescape=True))
+                                 .order_by(SharedFile.name))  # fmt: skip
+    return list(rows.all())
+
+
 async def delete_file(session: AsyncSession, name: str) -> None:
     await session.execute(delete(SharedFile).where(SharedFile.name == name))

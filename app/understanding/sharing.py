@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.platform.db import session_scope
 from app.platform.models import Setting, utcnow
-from app.platform.shared import files_under, get_file, put_file
+from app.platform.shared import delete_file, file_names_under, files_under, get_file, put_file
 from app.understanding.gateway import LiveClassifier
 from app.understanding.workbench import Workbench
 
@@ -34,6 +34,7 @@ ACTIVE_KEY = "nlu.active_model"
 NOTICE_CHANNEL = "helpline:nlu-model"
 MODEL_PREFIX = "nlu/models/"
 EXTRA_PREFIX = "nlu/extra/"
+KEEP_VERSIONS = 3
 
 
 def _extra_files(wb: Workbench) -> list[Path]:
@@ -68,9 +69,13 @@ def _write_atomic(path: Path, content: bytes) -> None:
 
 
 async def publish_model(session: AsyncSession, content: bytes) -> str:
-    """Store a saved model file as a new version and mark it active; returns the version's name."""
-    name = f"{MODEL_PREFIX}{utcnow():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}.pkl"
+    """Store a saved model file as a new version and mark it active; returns the version's name.
+
+    The newest ``KEEP_VERSIONS`` stay (a model is ~35 MB; the older ones are in the backups)."""
+    name = f"{MODEL_PREFIX}{utcnow():%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:8]}.pkl"  # sorts by time
     await put_file(session, name, content)
+    for old in (await file_names_under(session, MODEL_PREFIX))[:-KEEP_VERSIONS]:
+        await delete_file(session, old)
     row = await session.get(Setting, ACTIVE_KEY)
     value = {"name": name, "activated_at": utcnow().isoformat()}
     if row is None:

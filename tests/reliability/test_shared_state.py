@@ -113,3 +113,20 @@ async def test_with_redis_the_other_instance_is_told_at_once(settings: Settings,
     async for a, b in _instances(settings, tmp_path, redis_url=REDIS_URL, nlu_model_poll_seconds=60.0):
         await _activate_on(a, nlu_model_path)
         assert await _swapped_within(b, 5) < 5  # the poll is a minute away: the notice did it
+
+
+async def test_only_the_newest_model_versions_are_kept(settings: Settings) -> None:
+    from app.platform.db import create_engine, create_sessionmaker, session_scope
+    from app.platform.shared import file_names_under
+    from app.understanding.sharing import KEEP_VERSIONS, MODEL_PREFIX, active_model_name, publish_model
+
+    engine = create_engine(settings.database_url)
+    names = []
+    for n in range(KEEP_VERSIONS + 2):
+        async with session_scope(create_sessionmaker(engine)) as session:
+            names.append(await publish_model(session, b"model %d" % n))
+    async with session_scope(create_sessionmaker(engine)) as session:
+        kept = await file_names_under(session, MODEL_PREFIX)
+        active = await active_model_name(session)
+    await engine.dispose()
+    assert kept == names[-KEEP_VERSIONS:] and active == names[-1]
