@@ -123,10 +123,20 @@ def command_groups() -> tuple[Callable[[Subparsers], None], ...]:
     )
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("helpline")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown"
+
+
 def build_parser() -> OneLineParser:
     from app.platform.commands import OneLineParser
 
     parser = OneLineParser(prog="helpline", description="Anonymous helpline service")
+    parser.add_argument("--version", action="version", version=f"helpline {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
     for register in command_groups():
         register(sub)
