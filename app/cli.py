@@ -55,9 +55,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
               f"  API docs:  {base}/docs\n  Health:    {base}/readyz")  # fmt: skip
         if login:
             print(f"  Demo login: {login[0]} / {login[1]}  (development only)\n")
+    if args.workers > 1:
+        _multiprocess_metrics(settings.data_dir / "metrics")
     uvicorn.run("app.main:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
                 log_config=None, proxy_headers=True)  # fmt: skip
     return 0
+
+
+def _multiprocess_metrics(folder: Path) -> None:
+    """Several workers: each writes its counters to ``folder`` and ``/metrics`` merges them (set before they start)."""
+    import os
+    import shutil
+
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return
+    shutil.rmtree(folder, ignore_errors=True)  # counters start from zero with the server, as in one process
+    folder.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
 
 
 def cmd_nlu(args: argparse.Namespace) -> int:

@@ -6,12 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
 from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.platform.deps import provided
+from app.platform.deps import ClockDep, SessionmakerDep, provided
 from app.platform.realtime import RedisBridge
+from app.runtime.metrics import exposition
 from app.understanding.gateway import LiveClassifier
 
 router = APIRouter(tags=["health"])
@@ -48,5 +48,8 @@ async def readyz(engine: EngineDep, nlu: NluDep, realtime: RealtimeDep) -> JSONR
 
 
 @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
-async def metrics() -> Response:
-    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+async def metrics(sessionmaker: SessionmakerDep, clock: ClockDep) -> Response:
+    """Every worker's counters (multiprocess mode) and what waits, counted in the database."""
+    async with sessionmaker() as session:
+        body, content_type = await exposition(session, clock())
+    return Response(body, media_type=content_type)

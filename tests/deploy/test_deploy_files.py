@@ -120,3 +120,18 @@ def test_the_backup_service_dump_restores_into_a_new_database(clean_db: str, tmp
         assert original[0] > 0 and asyncio.run(counts(clean_db.rsplit("/", 1)[0] + "/" + target)) == original
     finally:
         subprocess.run(["dropdb", target], env=pg_env, check=False)
+
+
+def test_the_grafana_dashboard_only_charts_metrics_the_app_exports() -> None:
+    import json
+
+    from app.platform import metrics as platform_metrics
+    from app.runtime import metrics as runtime_metrics
+
+    dashboard = json.loads((ROOT / "deploy" / "grafana" / "helpline.json").read_text())
+    charted = {name for panel in dashboard["panels"] for target in panel["targets"]
+               for name in re.findall(r"helpline_[a-z_]+", target["expr"])}  # fmt: skip
+    exported = set(re.findall(r'"(helpline_[a-z_]+)"', Path(runtime_metrics.__file__).read_text()
+                              + Path(platform_metrics.__file__).read_text()))  # fmt: skip
+    histograms = {f"{name}_{suffix}" for name in exported for suffix in ("bucket", "count", "sum")}
+    assert charted <= exported | histograms, charted - exported - histograms
