@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -159,6 +160,7 @@ def build_parser() -> OneLineParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    os.umask(0o077)  # the database, its WAL, uploads and secrets: 0600, whichever command creates them
     if argv[:1] == ["nlu"]:  # argparse would swallow the nlu CLI's own --help
         return run_nlu(argv[1:])
     args = build_parser().parse_args(argv)

@@ -21,6 +21,7 @@ from app.referrals import routes as referrals
 from app.runtime import health
 from app.runtime.container import build_container
 from app.runtime.metrics import RequestMetrics
+from app.runtime.opsguard import OpsGuard
 from app.scripts import audio, routes as scripts
 from app.statistics import routes as statistics
 from app.understanding import routes as understanding
@@ -70,5 +71,6 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> FastAPI:
         app.include_router(router)
     app.mount("/web/static", StaticFiles(directory=STATIC), name="web-static")
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(OpsGuard)
     app.add_middleware(RequestMetrics)
     return app

@@ -128,6 +128,11 @@ class Case(Base):
     first_human_reply_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     erased: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Where the person said they are (ISO code), else None: emergency numbers and referrals follow it.
+    country: Mapped[str | None] = mapped_column(String(2))
+    # What the case remembers across turns, as codes only (city, red flags, the bot's last question),
+    # never the person's words: see app.conversations.context.
+    context: Mapped[dict | None] = mapped_column(JSON, default=dict)
 
     contact: Mapped[Contact | None] = relationship(lazy="raise")
     assigned_operator: Mapped[Operator | None] = relationship(lazy="raise")
@@ -172,6 +177,46 @@ class Operator(Base):
     available: Mapped[bool] = mapped_column(Boolean, default=False)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The last TOTP time step accepted: a code (or an earlier one) never signs in twice.
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    # Keyed hashes of the unused one-time recovery codes, for a lost phone.
+    recovery_codes: Mapped[list] = mapped_column(JSON, default=list)
+
+
+class OperatorSession(Base):
+    """A signed-in browser, server side: ending the row ends the cookie, wherever it was copied to."""
+
+    __tablename__ = "operator_sessions"
+    # SHA-256 of the cookie's random id: a database thief cannot make a cookie from it.
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    operator_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("operators.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Why it ended (logout, idle, password, role, deactivated, ended by hand) for the sessions page.
+    ended_reason: Mapped[str | None] = mapped_column(String(16))
+
+
+class SignInThrottle(Base):
+    """Failed sign-ins per client address or per account (each a keyed hash), and the delay they earned."""
+
+    __tablename__ = "sign_in_throttle"
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class CaseAccess(Base):
+    """An operator let into a case outside their queue: transferred to them or opened for them by a coordinator."""
+
+    __tablename__ = "case_access"
+    __table_args__ = (UniqueConstraint("case_id", "operator_id", name="uq_case_access_case_operator"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    operator_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("operators.id", ondelete="CASCADE"))
+    granted_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

@@ -31,6 +31,7 @@ from app.oncall.handoff import RoutingHandoff
 from app.outbox.worker import OutboxWorker
 from app.platform.db import create_sessionmaker, engine_for, session_scope
 from app.platform.events import EventBus
+from app.platform.filemodes import tighten
 from app.platform.identity import Vault
 from app.platform.models import utcnow
 from app.platform.realtime import RedisBridge, start_bridge
@@ -102,7 +103,7 @@ class Container:
     async def purge(self) -> int:
         """Retention: closed cases' bodies and spent rows past ``retention_days``."""
         async with session_scope(self.sessionmaker) as session:
-            counts = await purge(session, self.clock(), self.settings.retention_days)
+            counts = await purge(session, self.clock(), self.settings.retention_days, self.vault)
         log.info("retention purge ran", extra={"count": sum(counts.values())})
         return 0
 
@@ -127,6 +128,7 @@ async def build_container(
     clock: Callable[[], datetime] = utcnow,
 ) -> Container:
     """The app's parts; ``classifier``, ``senders`` and ``clock`` are replaced by tests and benches."""
+    tighten(settings.data_dir, settings.database_url)  # 0600/0700 before the database or an upload is opened
     engine = engine_for(settings)
     sessionmaker = create_sessionmaker(engine)
     vault = Vault(settings.pepper.get_secret_value() if settings.pepper else "", settings.key_list)

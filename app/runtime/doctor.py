@@ -4,7 +4,8 @@ Start-up already refuses the worst (missing secrets in production); the doctor
 also says what start-up tolerates but a real deployment must not have: plain
 http, a development mode, a database behind the newest migration, no Redis, a
 Telegram token Telegram refuses, Twilio credentials Twilio refuses, webhook URLs
-pointing elsewhere, no recent backup. Each check is one entry of ``CHECKS``; one
+pointing elsewhere, no recent backup, bot texts a person would read that still
+wait for a coordinator's review. Each check is one entry of ``CHECKS``; one
 line per problem, each with its fix; exit status 1 when anything is wrong.
 """
 
@@ -18,10 +19,12 @@ from collections.abc import Awaitable, Callable
 import httpx
 from redis import asyncio as aioredis
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.platform.commands import Subparsers
-from app.platform.db import create_engine
+from app.platform.db import create_engine, create_sessionmaker
 from app.platform.settings import WEAK_VALUES, Settings, SettingsError
+from app.scripts.service import unfinished_texts
 
 Problem = str
 Check = Callable[[Settings], Awaitable[list[Problem]]]
@@ -195,11 +198,34 @@ async def check_backups(settings: Settings) -> list[Problem]:
     return []
 
 
-# Every check, in the order printed. Other rooms add theirs with ``register_check`` — the slot for
-# "every person-facing text reviewed" (the conversations stream) goes here, after the channels.
+async def check_texts(engine: AsyncEngine) -> list[Problem]:
+    """Person-facing texts still unreviewed (or holding a ``[...]`` note): people get fallbacks meanwhile."""
+    try:
+        async with create_sessionmaker(engine)() as session:
+            waiting = await unfinished_texts(session)
+    except Exception as exc:  # noqa: BLE001 - an unmigrated database is reported, not raised
+        return [f"bot texts unreadable ({type(exc).__name__}): run 'helpline migrate'"]
+    if not waiting:
+        return []
+    shown = ", ".join(f"{key} {lang}/{variant}" for key, lang, variant in waiting[:6])
+    more = f" and {len(waiting) - 6} more" if len(waiting) > 6 else ""
+    return [f"{len(waiting)} bot text(s) wait for review ({shown}{more}): check and publish them in /admin/scripts "
+            "(until then people get the short 112 line or the previous reviewed version)"]
+
+
+async def check_texts_reviewed(settings: Settings) -> list[Problem]:
+    engine = create_engine(settings.database_url, pgbouncer=settings.db_pgbouncer)
+    try:
+        return await check_texts(engine)
+    finally:
+        await engine.dispose()
+
+
+# Every check, in the order printed. Other rooms add theirs with ``register_check``.
 CHECKS: list[tuple[str, Check]] = [
     ("settings, keys and pepper", check_config),
     ("database migrated to head", check_database),
+    ("every person-facing text reviewed", check_texts_reviewed),
     ("Redis", check_redis),
     ("Telegram", check_telegram),
     ("Twilio", check_twilio),

@@ -156,3 +156,13 @@ async def test_a_missing_encryption_key_is_reported(env: pytest.MonkeyPatch, cap
     env.delenv("HELPLINE_ENCRYPTION_KEYS")
     code, out = await doctor(capsys)
     assert code == 1 and "helpline keys new" in out
+
+
+async def test_person_facing_texts_waiting_for_review_are_refused(env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+                                                                  clean_db: str) -> None:  # fmt: skip
+    from app.scripts.service import seed_database
+
+    await seed_database(clean_db)  # a fresh install: every country's full numbers line waits for review
+    code, out = await doctor(capsys)
+    assert code == 1
+    assert "wait for review" in out and "numbers.AE" in out and "/admin/scripts" in out

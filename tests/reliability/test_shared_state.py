@@ -21,10 +21,10 @@ from app.platform.settings import Settings
 from app.scripts.service import seed_database
 from app.understanding.gateway import EmbeddedClassifier, KeywordClassifier
 from nlu.model import NLUModel
+from tests.app.scripts.test_audio import WAV  # a real recording: uploads are judged by their bytes
 from tests.pages import services_of, signed_in
 from tests.reliability.conftest import REDIS_URL, redis_available
 
-WAV = b"RIFF$\x00\x00\x00WAVEfmt " + b"\x00" * 28
 
 
 async def _instances(settings: Settings, tmp_path: Path, **extra: object) -> AsyncIterator[tuple[httpx.AsyncClient, ...]]:
@@ -56,12 +56,16 @@ async def test_a_voice_prompt_uploaded_on_one_instance_is_served_by_the_other(pa
     response = await a.post("/admin/scripts/voice_main_menu/audio", data={"language": "kk", "csrf": token},
                             files={"file": ("menu.wav", WAV, "audio/wav")})  # fmt: skip
     assert response.status_code == 303
-    url = services_of(a).scripts.get("audio.voice_main_menu", "kk", "voice")
-    fetched = await b.get(url.removeprefix("http://testserver"))
-    assert fetched.status_code == 200 and fetched.content == WAV
-    assert fetched.headers["content-type"] == "audio/wav"
+    from app.channels.voice import _prompt
+
+    played = _prompt(services_of(a).phone_line, "voice_main_menu", "kk").audio_url  # the signed link Twilio gets
+    assert played is not None
+    async with httpx.AsyncClient(transport=b._transport, base_url="http://testserver") as twilio:  # not signed in
+        fetched = await twilio.get(played.removeprefix("http://testserver"))
+        assert fetched.status_code == 200 and fetched.content == WAV
+        assert fetched.headers["content-type"] == "audio/wav"
+        assert (await twilio.get("/media/audio/nothing-here.wav")).status_code == 404
     assert not (services_of(b).settings.data_dir / "audio").exists()  # from the database, not a disk
-    assert (await b.get("/media/audio/nothing-here.wav")).status_code == 404
 
 
 async def test_examples_a_coordinator_adds_on_one_instance_are_shown_and_kept_on_the_other(pair) -> None:  # type: ignore[no-untyped-def]
