@@ -26,7 +26,6 @@ from tests.pages import services_of, signed_in
 from tests.reliability.conftest import REDIS_URL, redis_available
 
 
-
 async def _instances(settings: Settings, tmp_path: Path, **extra: object) -> AsyncIterator[tuple[httpx.AsyncClient, ...]]:
     await seed_database(settings.database_url)
     async with AsyncExitStack() as stack:
