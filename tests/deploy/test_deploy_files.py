@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import text
 
 from app.inbound.ratelimit import LimitSettings
+from app.outbox.worker import OutboxSettings
 from app.platform.settings import Settings
 from tests.conftest import PG_URL
 
@@ -25,10 +26,11 @@ EXAMPLE = (ROOT / ".env.example").read_text(encoding="utf-8")
 DOCKERFILE = (ROOT / "Dockerfile").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("settings_class", [Settings, LimitSettings])
+@pytest.mark.parametrize("settings_class", [Settings, LimitSettings, OutboxSettings])
 def test_every_setting_the_app_reads_is_in_the_example_env(settings_class: type) -> None:
     listed = set(re.findall(r"^#?\s*(HELPLINE_[A-Z0-9_]+)=", EXAMPLE, re.MULTILINE))
-    missing = [f"HELPLINE_{name.upper()}" for name in settings_class.model_fields if f"HELPLINE_{name.upper()}" not in listed]
+    prefix = settings_class.model_config["env_prefix"]  # type: ignore[attr-defined]
+    missing = [f"{prefix}{name}".upper() for name in settings_class.model_fields if f"{prefix}{name}".upper() not in listed]
     assert not missing, f"add to .env.example: {missing}"
 
 

@@ -4,6 +4,7 @@ problem with its fix; it passes a sound deployment and fails an unmigrated one."
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from app.cli import main
 from app.platform.settings import new_key_spec
+from app.scripts.service import LANGUAGES
 from tests.conftest import PG_URL
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.fakes.twilio_api import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, FakeTwilioAPI
@@ -156,6 +158,29 @@ async def test_a_missing_encryption_key_is_reported(env: pytest.MonkeyPatch, cap
     env.delenv("HELPLINE_ENCRYPTION_KEYS")
     code, out = await doctor(capsys)
     assert code == 1 and "helpline keys new" in out
+
+
+async def test_whatsapp_sender_templates_and_window_are_checked(env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    env.setenv("HELPLINE_TWILIO_ACCOUNT_SID", "AC" + "0" * 32)
+    env.setenv("HELPLINE_TWILIO_AUTH_TOKEN", "t" * 32)
+    env.setenv("HELPLINE_WHATSAPP_SENDER", "+77170000001")
+    env.setenv("HELPLINE_WHATSAPP_TEMPLATES", '{"ru": "HX' + "a" * 32 + '", "kk": "template-1"}')
+    env.setenv("HELPLINE_WHATSAPP_WINDOW_HOURS", "48")
+    env.setenv("HELPLINE_WHATSAPP_BUTTON_TEMPLATES", '{"erase:kk": "quick"}')
+    code, out = await doctor(capsys)
+    assert code == 1
+    for needle in ("HELPLINE_WHATSAPP_SENDER is '+77170000001'", "HELPLINE_WHATSAPP_TEMPLATES[kk]",
+                   "no approved template for uz", "the Russian one", "HELPLINE_WHATSAPP_WINDOW_HOURS is 48",
+                   "HELPLINE_WHATSAPP_BUTTON_TEMPLATES[erase:kk]"):  # fmt: skip
+        assert needle in out, (needle, out)
+
+    env.setenv("HELPLINE_WHATSAPP_SENDER", "whatsapp:+77170000001")
+    every = {lang: f"HX{n:032x}" for n, lang in enumerate(LANGUAGES) if lang != "en"}
+    env.setenv("HELPLINE_WHATSAPP_TEMPLATES", json.dumps(every))
+    env.setenv("HELPLINE_WHATSAPP_WINDOW_HOURS", "24")
+    env.setenv("HELPLINE_WHATSAPP_BUTTON_TEMPLATES", '{"erase:kk": "HX' + "e" * 32 + '"}')
+    _, out = await doctor(capsys)
+    assert "WHATSAPP" not in out
 
 
 async def test_person_facing_texts_waiting_for_review_are_refused(env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
