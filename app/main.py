@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 from app.auth import routes as auth
 from app.auth.deps import install_page_errors
-from app.channels import routes as webhooks, voice, webchat
+from app.channels import routes as webhooks, voice, webchat, whatsapp
 from app.oncall import roster_routes, routes as console
 from app.operators import routes as accounts
 from app.platform.errors import install_error_handlers
@@ -27,8 +27,12 @@ from app.understanding import routes as understanding
 from app.web import STATIC
 from app.web.security import SecurityHeaders
 
-# Order matters only where paths overlap; this is the order they are matched in.
+# Order matters only where paths overlap; this is the order they are matched in. The provider webhooks
+# come first: in a surge they are nearly every request, and each route tried before them costs a match.
 ROUTERS: tuple[APIRouter, ...] = (
+    webhooks.router,
+    whatsapp.router,
+    voice.router,
     health.router,
     auth.router,
     console.router,
@@ -41,8 +45,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     roster_routes.router,
     referrals.admin_router,
     referrals.console_router,
-    webhooks.router,
-    voice.router,
     webchat.router,
 )
 

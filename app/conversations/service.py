@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.conversations import repository as repo
+from app.conversations import context, repository as repo, whatsapp
 from app.conversations.handoff import Handoff
 from app.inbound.route import Outcome
 from app.outbox.service import enqueue
@@ -25,10 +25,11 @@ from app.platform.events import Event
 from app.platform.identity import Vault
 from app.platform.metrics import DUPLICATES, INBOUND, URGENT
 from app.platform.models import Case, Contact, Message, utcnow
-from app.platform.phone import country_of_phone
+from app.platform.phone import country_of_phone, timezone_of
 from app.privacy.service import erase_contact
 from app.referrals.service import referral_message
 from app.scripts.service import ScriptCatalog
+from app.scripts.when import say_when
 from app.understanding.gateway import Classifier
 from bots.messages import Button, Channel, InboundMessage, OutboundMessage
 from bots.sms_text import fit_sms
@@ -42,7 +43,7 @@ log = logging.getLogger("helpline.core")
 # Channels whose reply goes back in the provider's own HTTP response, not the outbox.
 SYNC_CHANNELS: frozenset[Channel] = frozenset({"voice", "cli"})
 PICKABLE_LANGUAGES = ("ru", "kk", "uz", "en")
-YES_WORDS = frozenset({"да", "иә", "ия", "ие", "ha", "xa", "ҳа", "ха", "yes", "y", "1", "ok", "ок", "hа"})
+YES_WORDS = frozenset({"да", "da", "иә", "ия", "ие", "ha", "xa", "ҳа", "ха", "yes", "y", "1", "ok", "ок", "hа"})
 NO_WORDS = frozenset({"нет", "жоқ", "жок", "yo'q", "yoq", "йўқ", "no", "n", "0"})
 SENSITIVE_INTENTS = frozenset(
     {"documents_taken", "unpaid_wages", "forced_labor", "sexual_exploitation", "forced_marriage", "missing_person",
@@ -92,6 +93,7 @@ class _Turn:
     case: Case
     now: datetime
     outcome: Outcome
+    named_place: bool = False  # this message named where the person is (``context.note_place``)
 
     @property
     def variant(self) -> str:
@@ -101,7 +103,8 @@ class _Turn:
         if self.deps.discreet and key in ("welcome", "fallback"):
             key = f"discreet_{key}"
         values.setdefault("alias", self.case.alias)
-        return self.deps.scripts.get(key, self.case.language, self.variant, country=self.contact.country, **values)
+        country = context.country_of(self.case, self.contact) or "default"
+        return self.deps.scripts.get(key, self.case.language, self.variant, country=country, **values)
 
     def label(self, name: str) -> str:
         return self.deps.scripts.label(name, self.case.language)
@@ -112,9 +115,10 @@ class _Turn:
     def say(self, body: str, buttons: tuple[tuple[Button, ...], ...] = ()) -> None:
         if not body:
             return
+        if self.inbound.channel in ("sms", "whatsapp") and self.contact.stopped \
+                and self.outcome.intent not in ("/stop", "/start"):  # fmt: skip
+            return  # the person opted out: nothing more on this channel until START
         if self.inbound.channel == "sms":
-            if self.contact.stopped and self.outcome.intent not in ("/stop", "/start"):
-                return  # the person opted out: nothing more by SMS until START
             body = fit_sms(body, 2)
         message = Message(
             id=uuid.uuid4(), case_id=self.case.id, direction="out", sender="bot", channel=self.inbound.channel,
@@ -124,8 +128,11 @@ class _Turn:
         self.session.add(message)
         out = OutboundMessage(
             channel=self.inbound.channel, address=self.inbound.external_id, text=body,
-            buttons=buttons if self.inbound.channel in ("telegram", "webchat") else (),
+            buttons=buttons if self.inbound.channel in ("telegram", "webchat", "whatsapp") else (),
+            extra={"language": self.case.language or ""} if self.inbound.channel == "whatsapp" else {},
         )  # fmt: skip
+        if self.inbound.channel == "whatsapp":
+            whatsapp.remember_options(self.contact, buttons)
         self.outcome.replies.append(out)
         if self.inbound.channel not in SYNC_CHANNELS:
             enqueue(self.session, self.deps.vault, out, case_id=self.case.id, message_id=message.id)
@@ -139,6 +146,7 @@ async def handle_inbound(session: AsyncSession, inbound: InboundMessage, deps: C
     INBOUND.labels(inbound.channel).inc()
     now = deps.clock()
     contact, is_new = await _contact(session, inbound, deps, now)
+    inbound = await whatsapp.on_inbound(session, inbound, contact, now)
     case = None if is_new else await repo.open_case(session, contact.id)
     if case is None:
         case = Case(id=uuid.uuid4(), alias=repo.new_alias(), contact_id=contact.id, channel=inbound.channel,
@@ -170,8 +178,8 @@ async def _contact(session: AsyncSession, inbound: InboundMessage, deps: CoreDep
     if contact is None:
         contact = Contact(id=uuid.uuid4(), channel=inbound.channel, pseudonym=pseudonym, first_seen=now, state={},
                           stopped=False)  # fmt: skip
-        if inbound.channel in ("sms", "voice"):
-            contact.country = country_of_phone(inbound.external_id)
+        if inbound.channel in ("sms", "voice", "whatsapp"):
+            contact.country = country_of_phone(inbound.external_id.removeprefix("whatsapp:"))
         session.add(contact)
     if contact.address_enc is None:
         contact.address_enc = deps.vault.encrypt(inbound.external_id, f"contact:{contact.id}:address")
@@ -205,7 +213,7 @@ async def _command(turn: _Turn, command: str) -> None:
     case, contact = turn.case, turn.contact
     turn.outcome.intent = f"/{name}"
     if name == "start":
-        if turn.inbound.channel == "sms":
+        if turn.inbound.channel == "sms" or (turn.inbound.channel == "whatsapp" and contact.stopped):
             contact.stopped = False
             turn.reply("sms_started")
             return
@@ -260,6 +268,8 @@ async def _erase_answer(turn: _Turn, confirmed: bool) -> None:
         turn.reply("erase_cancelled")
         return
     done = turn.text("erase_done")
+    if turn.inbound.channel == "whatsapp":  # WhatsApp cannot delete what is on the phone: say how
+        done = f"{done}\n{turn.text('whatsapp_delete_chat')}"
     sync = turn.inbound.channel in SYNC_CHANNELS
     await erase_contact(turn.session, turn.deps.vault, turn.contact, turn.now, final_text="" if sync else done,
                         channel=turn.inbound.channel, address=turn.inbound.external_id,
@@ -291,7 +301,7 @@ async def _text(turn: _Turn, message: Message | None) -> None:
     text = turn.inbound.text.strip()
     state = turn.contact.state or {}
     if state.get("awaiting") == "erase_confirm":
-        word = _fold(text)
+        word = _fold(text).split(" ")[0].strip(",.!")  # "да удалить", "иә, өшіріңіз": the first word answers
         if word in YES_WORDS or word in NO_WORDS:
             await _erase_answer(turn, word in YES_WORDS)
             return
@@ -299,12 +309,19 @@ async def _text(turn: _Turn, message: Message | None) -> None:
         await _mark_urgent(turn, ["safe word"], silent=True)
         turn.reply("innocent_recipe")
         return
+    named_place = turn.named_place = context.note_place(turn.case, text)
     prediction = await turn.deps.classifier.apredict(text)
     unsure = _update_language(turn, prediction, text)
     if message is not None:
         message.intent, message.confidence, message.urgent = prediction.intent, prediction.confidence, prediction.urgent
+    if context.awaiting_place(turn.contact):
+        context.stop_awaiting(turn.contact)
+        if named_place and not prediction.urgent and turn.case.status != "assigned":
+            turn.outcome.intent = prediction.intent
+            turn.reply("place_noted")  # the answer to the bot's own question, with that country's numbers
+            return
     await _answer(turn, message, prediction, text)
-    if unsure and not prediction.urgent and turn.inbound.channel in ("telegram", "webchat"):
+    if unsure and not prediction.urgent and turn.inbound.channel in ("telegram", "webchat", "whatsapp"):
         turn.reply("choose_language", _language_buttons(turn))
     # Counted last: the upsert flushes everything above in one go.
     await repo.count_message(turn.session, turn.now.date(), turn.inbound.channel, turn.case.language or prediction.language,
@@ -326,12 +343,67 @@ async def _answer(turn: _Turn, message: Message | None, prediction: Prediction, 
         turn.outcome.events += events
     if prediction.urgent:
         await _intent_reply(turn, prediction.intent, reasons=list(prediction.urgent_reasons) or [prediction.intent], urgent=True)
+    elif _job_offer(turn, prediction.intent) or (prediction.fallback and _wages(turn, prediction.intent, fallback=True)):
+        return
+    elif _place_follow_up(turn, prediction):
+        await _referrals(turn, "out_of_scope")
     elif prediction.fallback:
         turn.outcome.intent = prediction.intent
         turn.reply("fallback", _menu_buttons(turn))
         await _referrals(turn, "out_of_scope")  # unsure what they want: a named place still gets an answer
     else:
         await _intent_reply(turn, prediction.intent, reasons=[], urgent=False)
+
+
+def _job_offer(turn: _Turn, intent: str) -> bool:
+    """The job-offer check that listens (``context.job_offer_reply``); True when it answered."""
+    body = context.job_offer_reply(turn.case, turn.contact, turn.inbound.text, intent, turn.text) if turn.inbound.text else None
+    if body is None:
+        return False
+    turn.outcome.intent = turn.case.last_intent = context.JOB_TOPIC
+    turn.say(body)
+    return True
+
+
+def _wages(turn: _Turn, intent: str, *, fallback: bool = False) -> bool:
+    """Unpaid wages that listens (``context.wages_reply``); True when it answered."""
+    if not turn.inbound.text:
+        return False
+    body = context.wages_reply(turn.case, turn.contact, turn.inbound.text, intent, fallback, turn.text)
+    if body is None:
+        return False
+    turn.outcome.intent = turn.case.last_intent = context.WAGES_TOPIC
+    turn.say(body)
+    return True
+
+
+def _place_follow_up(turn: _Turn, prediction: Prediction) -> bool:
+    """A short follow-up that names where the person is ("я в Москве, на стройке") after a topic of the case:
+    taken in that context, not answered with a fallback or the topic's first text again."""
+    topic = turn.case.last_intent
+    if not turn.named_place or topic not in SENSITIVE_INTENTS:
+        return False
+    if not (prediction.fallback or prediction.intent == topic):
+        return False
+    turn.outcome.intent = topic
+    turn.reply("topic_followup")
+    return True
+
+
+async def _urgent_reply(turn: _Turn, intent: str, reasons: list[str]) -> None:
+    """One true thing about the team (someone is being alerted now, or nobody is on call and when), then where."""
+    reach = await turn.deps.handoff.reachable(turn.session, turn.case, turn.now)
+    await _mark_urgent(turn, reasons)
+    if reach.someone_now:
+        turn.reply("emergency" if intent == "emergency" else "urgent_ack")
+    elif reach.back_at is not None:
+        zone = timezone_of(context.country_of(turn.case, turn.contact), turn.case.language)
+        turn.reply("urgent_no_one", when=say_when(reach.back_at, turn.now, zone, turn.case.language))
+    else:
+        turn.reply("urgent_no_one_later")
+    if context.should_ask_place(turn.case, turn.contact) and turn.inbound.channel != "voice":
+        context.asked_place(turn.case, turn.contact)
+        turn.reply("ask_place")
 
 
 async def _intent_reply(turn: _Turn, intent: str, *, reasons: list[str], urgent: bool) -> None:
@@ -341,10 +413,10 @@ async def _intent_reply(turn: _Turn, intent: str, *, reasons: list[str], urgent:
         _ask_erase(turn)
         return
     if urgent:
-        await _mark_urgent(turn, reasons)
-        turn.reply("emergency" if intent == "emergency" else "urgent_ack")
+        await _urgent_reply(turn, intent, reasons)
         return
-    turn.reply(intent)
+    if not (intent == context.WAGES_TOPIC and _wages(turn, intent)):
+        turn.reply(intent)
     if intent == "talk_to_human":
         turn.outcome.events += await turn.deps.handoff.on_human_requested(turn.session, turn.case, turn.now)
     elif intent in SENSITIVE_INTENTS and "safe" not in turn.contact.state and turn.inbound.channel != "voice":
@@ -358,7 +430,8 @@ async def _referrals(turn: _Turn, intent: str) -> None:
     """One extra message with shelters, lawyers, consulates in the city or country the person named."""
     if intent not in REFERRAL_INTENTS or not turn.inbound.text:
         return
-    turn.say(await referral_message(turn.session, turn.inbound.text, turn.case.language))
+    turn.say(await referral_message(turn.session, turn.inbound.text, turn.case.language,
+                                    country=context.country_of(turn.case, turn.contact)))  # fmt: skip
 
 
 async def _mark_urgent(turn: _Turn, reasons: list[str], *, silent: bool = False) -> None:

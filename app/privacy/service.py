@@ -76,7 +76,8 @@ async def erase_contact(
     await session.execute(
         update(Case)
         .where(Case.id.in_(case_ids))
-        .values(contact_id=None, erased=True, notes_enc=None, location_enc=None, urgent_reason=None)
+        .values(contact_id=None, erased=True, notes_enc=None, location_enc=None, urgent_reason=None, context=None,
+                country=None)
     )
     await session.delete(contact)
     if refs and channel == "telegram":
@@ -132,7 +133,7 @@ async def purge(session: AsyncSession, now: datetime, retention_days: int, vault
         update(Message).where(Message.case_id.in_(closed), Message.body_enc.is_not(None)).values(body_enc=None)
     )
     notes = await session.execute(
-        update(Case).where(Case.id.in_(closed)).values(notes_enc=None, location_enc=None)
+        update(Case).where(Case.id.in_(closed)).values(notes_enc=None, location_enc=None, context=None)
     )
     outbox = await session.execute(
         delete(OutboxItem).where(OutboxItem.status.in_(("sent", "dead", "cancelled")), OutboxItem.created_at < cutoff)

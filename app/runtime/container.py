@@ -28,7 +28,7 @@ from app.inbound.route import Router
 from app.oncall.actions import OperatorActions
 from app.oncall.escalations import OnCallDeps, Timers
 from app.oncall.handoff import RoutingHandoff
-from app.outbox.worker import OutboxWorker
+from app.outbox.worker import OutboxSettings, OutboxWorker
 from app.platform.db import create_engine, create_sessionmaker, session_scope
 from app.platform.events import EventBus
 from app.platform.filemodes import tighten
@@ -39,7 +39,7 @@ from app.platform.settings import Settings
 from app.privacy.service import purge
 from app.runtime.jobs import JobRunner, Step
 from app.scripts.service import ScriptCatalog
-from app.understanding.gateway import Classifier, LiveClassifier, build_classifier
+from app.understanding.gateway import Classifier, LiveClassifier, build_classifier, door_triage
 from app.understanding.workbench import Workbench, workbench_for
 from app.web.tokens import Signer
 from bots.messages import Sender
@@ -107,6 +107,7 @@ class Container:
 
     async def close(self) -> None:
         await self.jobs.stop()
+        await self.intake.writer.close()
         if self.realtime is not None:
             await self.realtime.close()
         for sender in self.senders.values():
@@ -147,7 +148,8 @@ async def build_container(
     jobs = JobRunner(settings.worker_interval, clock)
 
     # The conversation core and on-call: conversations and escalations run on `clock`.
-    oncall = OnCallDeps(vault=vault, scripts=scripts, clock=clock, public_url=settings.public_url)
+    oncall = OnCallDeps(vault=vault, scripts=scripts, clock=clock, public_url=settings.public_url,
+                        whatsapp_window=timedelta(hours=settings.whatsapp_window_hours))  # fmt: skip
     core = CoreDeps(vault=vault, classifier=nlu, scripts=scripts, handoff=RoutingHandoff(oncall), clock=clock,
                     discreet=settings.discreet_mode)  # fmt: skip
     conversation = Conversation(core)
@@ -155,10 +157,12 @@ async def build_container(
     # The way in and the way out run on wall-clock time.
     router = Router(vault, person=conversation, operator=OperatorActions(oncall))
     limiter = build_limiter(vault, nlu, scripts, realtime.redis if realtime is not None else None)
-    intake = Intake(sessionmaker, vault, limiter, jobs.wake)
     deliveries = DeliveryProcessor(sessionmaker, vault, router, events=events, skip_locked=skip_locked, wake=jobs.wake)
+    intake = Intake(sessionmaker, vault, limiter, jobs.wake, triage=door_triage(nlu), urgent=deliveries.urgent_arrived)
+    sending = OutboxSettings()
     outbox = OutboxWorker(sessionmaker, vault, senders, max_attempts=settings.outbox_max_attempts,
-                          skip_locked=skip_locked, events=events)  # fmt: skip
+                          skip_locked=skip_locked, events=events, concurrency=sending.concurrency,
+                          lease=timedelta(seconds=sending.lease_seconds))  # fmt: skip
     timers = Timers(sessionmaker, oncall, events, skip_locked=skip_locked)
 
     container = Container(

@@ -2,7 +2,8 @@
 
 Start-up already refuses the worst (missing secrets in production); the doctor
 also says what start-up tolerates but a real deployment must not have: plain
-http, a development mode, an unreachable database or Redis, no retention. One
+http, a development mode, an unreachable database or Redis, no retention, bot
+texts a person would read that still wait for a coordinator's review. One
 line per problem, each with its fix; exit status 1 when anything is wrong.
 """
 
@@ -10,14 +11,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import re
 from collections.abc import Callable
 
 from redis import asyncio as aioredis
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.platform.commands import Subparsers
-from app.platform.db import create_engine
+from app.platform.db import create_engine, create_sessionmaker
 from app.platform.settings import WEAK_VALUES, Settings, SettingsError
+from app.scripts.service import LANGUAGES, unfinished_texts
 
 Problem = str
 
@@ -31,6 +35,39 @@ def _secret(settings: Settings, name: str, min_len: int = 32) -> list[Problem]:
     if len(raw) < min_len or len(set(raw)) < 10:
         return [f"HELPLINE_{name} is weak: use at least {min_len} random characters"]
     return []
+
+
+def _whatsapp(settings: Settings) -> list[Problem]:
+    """The WhatsApp sender, its approved template in every language people write in, the window."""
+    sender = settings.whatsapp_sender
+    if not sender:
+        return []
+    problems: list[Problem] = []
+    if not re.fullmatch(r"whatsapp:\+[1-9]\d{6,14}", sender):
+        problems.append(f"HELPLINE_WHATSAPP_SENDER is {sender!r}: write the approved sender as whatsapp:+<country><number>")
+    if not (settings.twilio_account_sid and settings.twilio_auth_token):
+        problems.append("HELPLINE_WHATSAPP_SENDER is set without HELPLINE_TWILIO_ACCOUNT_SID and "
+                        "HELPLINE_TWILIO_AUTH_TOKEN: WhatsApp goes through Twilio and needs both")  # fmt: skip
+    templates = settings.whatsapp_templates
+    for lang, sid in sorted(templates.items()):
+        if not re.fullmatch(r"HX[0-9a-fA-F]{32}", sid):
+            problems.append(f"HELPLINE_WHATSAPP_TEMPLATES[{lang}] is {sid!r}: use the ContentSid (HX…) of an approved template")
+    missing = [lang for lang in LANGUAGES if lang != "en" and lang not in templates]
+    if missing:
+        fallback = "they get the Russian one" if "ru" in templates else "nothing can reach them"
+        problems.append(f"HELPLINE_WHATSAPP_TEMPLATES has no approved template for {', '.join(missing)}: after 24 hours "
+                        f"of silence {fallback}; add a neutral 'You have a new message' template per language")  # fmt: skip
+    for name, sid in sorted(settings.whatsapp_button_templates.items()):
+        if not re.fullmatch(r"HX[0-9a-fA-F]{32}", sid):
+            problems.append(f"HELPLINE_WHATSAPP_BUTTON_TEMPLATES[{name}] is {sid!r}: use the ContentSid (HX…) of an "
+                            "approved quick-reply template")  # fmt: skip
+    alert = settings.whatsapp_alert_template
+    if alert and not re.fullmatch(r"HX[0-9a-fA-F]{32}", alert):
+        problems.append(f"HELPLINE_WHATSAPP_ALERT_TEMPLATE is {alert!r}: use the ContentSid (HX…) of an approved template")
+    if not 1 <= settings.whatsapp_window_hours <= 24:
+        problems.append(f"HELPLINE_WHATSAPP_WINDOW_HOURS is {settings.whatsapp_window_hours}: WhatsApp allows free-form "
+                        "replies for at most 24 hours after the person's last message")  # fmt: skip
+    return problems
 
 
 def check_settings(settings: Settings) -> list[Problem]:
@@ -57,6 +94,7 @@ def check_settings(settings: Settings) -> list[Problem]:
     if settings.twilio_account_sid and not settings.twilio_auth_token:
         problems.append("HELPLINE_TWILIO_AUTH_TOKEN is not set while Twilio is on: copy it from the Twilio console "
                         "(signatures are checked with it)")  # fmt: skip
+    problems += _whatsapp(settings)
     if not 1 <= settings.retention_days <= 365:
         problems.append(f"HELPLINE_RETENTION_DAYS is {settings.retention_days}: set 1-365 days (90 is the default)")
     if settings.is_sqlite and settings.is_production:
@@ -73,6 +111,8 @@ async def check_reachable(settings: Settings) -> list[Problem]:
             await asyncio.wait_for(conn.execute(text("SELECT 1")), timeout=5)
     except Exception as exc:  # noqa: BLE001 - reported, not raised
         problems.append(f"database unreachable ({type(exc).__name__}): check HELPLINE_DATABASE_URL and that it runs")
+    else:
+        problems += await check_texts(engine)
     finally:
         await engine.dispose()
     if settings.redis_url:
@@ -84,6 +124,21 @@ async def check_reachable(settings: Settings) -> list[Problem]:
         finally:
             await client.aclose()
     return problems
+
+
+async def check_texts(engine: AsyncEngine) -> list[Problem]:
+    """Person-facing texts still unreviewed (or holding a ``[...]`` note): people get fallbacks meanwhile."""
+    try:
+        async with create_sessionmaker(engine)() as session:
+            waiting = await unfinished_texts(session)
+    except Exception as exc:  # noqa: BLE001 - an unmigrated database is reported, not raised
+        return [f"bot texts unreadable ({type(exc).__name__}): run 'helpline migrate'"]
+    if not waiting:
+        return []
+    shown = ", ".join(f"{key} {lang}/{variant}" for key, lang, variant in waiting[:6])
+    more = f" and {len(waiting) - 6} more" if len(waiting) > 6 else ""
+    return [f"{len(waiting)} bot text(s) wait for review ({shown}{more}): check and publish them in /admin/scripts "
+            "(until then people get the short 112 line or the previous reviewed version)"]
 
 
 def diagnose(settings: Settings) -> list[Problem]:
