@@ -20,6 +20,7 @@ from app.platform.settings import Settings, load_settings
 from app.referrals import routes as referrals
 from app.runtime import health
 from app.runtime.container import build_container
+from app.runtime.metrics import RequestMetrics
 from app.runtime.opsguard import OpsGuard
 from app.scripts import audio, routes as scripts
 from app.statistics import routes as statistics
@@ -73,4 +74,5 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> FastAPI:
     app.mount("/web/static", StaticFiles(directory=STATIC), name="web-static")
     app.add_middleware(SecurityHeaders)
     app.add_middleware(OpsGuard)
+    app.add_middleware(RequestMetrics)
     return app

@@ -25,7 +25,6 @@ from app.platform.models import OutboxItem
 from app.platform.settings import Settings
 from bots.errors import InvalidRequest
 from bots.messages import InboundMessage, Sender
-from bots.telegram import parse_update, verify_secret
 from bots.twilio_rest import verify_twilio_signature
 from bots.twilio_sms import parse_sms, parse_status_callback
 
@@ -64,6 +63,8 @@ CallbacksDep = Annotated[CallbackAnswers, Depends(provided("callbacks"))]
 @router.post("/telegram", summary="Telegram Bot API webhook", responses=REFUSALS)
 async def telegram_webhook(request: Request, intake: IntakeDep, settings: SettingsDep,
                            callbacks: CallbacksDep) -> dict[str, bool]:  # fmt: skip
+    from bots.telegram import parse_update, verify_secret  # aiogram's types take seconds to import: not at start
+
     await intake.guard_ip(request)
     expected = settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret else ""
     with WEBHOOK_LATENCY.labels("telegram").time():

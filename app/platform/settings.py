@@ -81,6 +81,14 @@ class Settings(BaseSettings):
     ops_addresses: str = "127.0.0.1,::1"
     ops_token: SecretStr | None = None
 
+    # Deployment (docs/deploy.md). Per process: at most pool + overflow PostgreSQL connections.
+    db_pool_size: int = 5
+    db_max_overflow: int = 5
+    db_pgbouncer: bool = False  # through PgBouncer in transaction mode: statement caches off
+    nlu_model_poll_seconds: float = 2.0  # how often each worker asks the database for a newly activated model
+    backup_dir: Path | None = None  # where the pg_dump service writes; `helpline doctor` checks the newest dump
+    backup_max_age_hours: int = 36
+
     @property
     def is_production(self) -> bool:
         return self.env == "production"

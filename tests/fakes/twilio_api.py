@@ -59,6 +59,10 @@ class FakeTwilioAPI(LoopbackServer):
         router.add_post(PREFIX + "/Messages.json", self._messages_create)
         router.add_post(PREFIX + "/Calls.json", self._calls_create)
         router.add_post(PREFIX + "/Calls/{call}.json", self._calls_update)
+        router.add_get(PREFIX + ".json", self._account)
+        router.add_get(PREFIX + "/IncomingPhoneNumbers.json", self._numbers)
+        # The account's numbers and the webhook URLs set on them in the console: {"+7717…": {"sms_url": …}}.
+        self.numbers: dict[str, dict[str, str]] = {}
         router.add_delete(PREFIX + "/Calls/{call}.json", self._delete)
         router.add_delete(PREFIX + "/Recordings/{recording}.json", self._delete)
         # What the account still holds: recordings and call logs a test put there, until deleted.
@@ -125,6 +129,19 @@ class FakeTwilioAPI(LoopbackServer):
         return {"sid": sid, "account_sid": self.account_sid, "date_created": now, "date_updated": now,
                 "api_version": "2010-04-01", "uri": f"/2010-04-01/Accounts/{self.account_sid}/{kind}/{sid}.json",
                 **fields}  # fmt: skip
+
+    async def _account(self, request: web.Request) -> web.Response:
+        if not self._authorised(request):
+            return self._error(401, 20003, "Authenticate")
+        return web.json_response({"sid": self.account_sid, "status": "active", "type": "Full"})
+
+    async def _numbers(self, request: web.Request) -> web.Response:
+        if not self._authorised(request):
+            return self._error(401, 20003, "Authenticate")
+        wanted = request.query.get("PhoneNumber")
+        found = [{"phone_number": number, "sid": "PN" + secrets.token_hex(16), **urls}
+                 for number, urls in self.numbers.items() if wanted in (None, number)]  # fmt: skip
+        return web.json_response({"incoming_phone_numbers": found})
 
     async def _messages_create(self, request: web.Request) -> web.Response:
         params, error = await self._begin("messages.create", request)
