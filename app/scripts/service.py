@@ -19,13 +19,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.platform.db import create_engine, create_sessionmaker, session_scope
 from app.platform.models import ScriptText
+from app.scripts.translit import UZ_CYRILLIC, uz_latin_to_cyrillic
 
 log = logging.getLogger("helpline.scripts")
 
 SEED_DIR = Path(__file__).parent / "seed"
-LANGUAGES = ("ru", "kk", "uz", "en")
+LANGUAGES = ("ru", "kk", "uz", "en", UZ_CYRILLIC)
 VARIANTS = ("chat", "sms", "voice")
-LANGUAGE_COUNTRY = {"kk": "KZ", "uz": "UZ"}
+LANGUAGE_COUNTRY = {"kk": "KZ", "uz": "UZ", UZ_CYRILLIC: "UZ"}
+# A script variant: texts of its own where a coordinator wrote one, else generated from the base language's.
+SCRIPT_VARIANTS = {UZ_CYRILLIC: ("uz", uz_latin_to_cyrillic)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,10 +38,25 @@ class SeedEntry:
     variant: str
     text: str
     needs_review: bool = False
+    author: str = "seed"
 
 
 def load_seed(seed_dir: Path = SEED_DIR) -> list[SeedEntry]:
-    """Read every seed file into flat entries; emergency numbers and labels become keys too."""
+    """Read every seed file into flat entries; emergency numbers and labels become keys too.
+
+    A script variant without a seed file of its own is generated from its base language,
+    so coordinators review (and may edit) the Cyrillic Uzbek texts like any others.
+    """
+    entries = _seed_files(seed_dir)
+    own = {e.language for e in entries}
+    for variant_lang, (base, convert) in SCRIPT_VARIANTS.items():
+        if variant_lang not in own:
+            entries += [SeedEntry(e.key, variant_lang, e.variant, convert(e.text), e.needs_review, "translit")
+                        for e in entries if e.language == base]  # fmt: skip
+    return entries
+
+
+def _seed_files(seed_dir: Path) -> list[SeedEntry]:
     entries: list[SeedEntry] = []
     for path in sorted(seed_dir.glob("*.yml")):
         data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -69,7 +87,7 @@ async def seed_scripts(session: AsyncSession, seed_dir: Path = SEED_DIR) -> int:
         session.add(
             ScriptText(
                 key=entry.key, language=entry.language, variant=entry.variant, version=1,
-                status="published", text=entry.text, needs_review=entry.needs_review, author="seed",
+                status="published", text=entry.text, needs_review=entry.needs_review, author=entry.author,
             )
         )  # fmt: skip
         existing.add((entry.key, entry.language, entry.variant))
@@ -120,12 +138,8 @@ class ScriptCatalog:
 
         ``{numbers}`` is filled with the emergency numbers for ``country`` (or the language's) unless given.
         """
-        lang = language if language in LANGUAGES else "ru"
-        for candidate in ((key, lang, variant), (key, lang, "chat"), (key, "en", variant), (key, "en", "chat"), (key, "ru", "chat")):
-            if candidate in self.texts:
-                text = self.texts[candidate]
-                break
-        else:
+        text = self._template(key, language, variant)
+        if text is None:
             log.warning("script text missing: %s", key)
             return ""
         if "{numbers}" in text and "numbers" not in values:
@@ -134,6 +148,24 @@ class ScriptCatalog:
             text = text.format_map(_Defaults(values))
         return text
 
+    def _template(self, key: str, language: str | None, variant: str) -> str | None:
+        if language in SCRIPT_VARIANTS:
+            base, convert = SCRIPT_VARIANTS[language]
+            for v in dict.fromkeys((variant, "chat")):
+                if (key, language, v) in self.texts:
+                    return self.texts[(key, language, v)]
+                if (key, base, v) in self.texts:
+                    return convert(self.texts[(key, base, v)])
+        lang = language if language in LANGUAGES else "ru"
+        for candidate in ((key, lang, variant), (key, lang, "chat"), (key, "en", variant), (key, "en", "chat"), (key, "ru", "chat")):  # fmt: skip
+            if candidate in self.texts:
+                return self.texts[candidate]
+        return None
+
+    def has(self, key: str) -> bool:
+        """Some published text exists for ``key`` (in any language)."""
+        return any(k == key for k, _, _ in self.texts)
+
     def label(self, name: str, language: str | None) -> str:
         return self.get(f"label.{name}", language) or name
 
@@ -141,9 +173,9 @@ class ScriptCatalog:
         lang = language if language in LANGUAGES else "ru"
         country = country or LANGUAGE_COUNTRY.get(lang or "", "default")
         for key in (f"numbers.{country}", "numbers.default"):
-            for candidate in ((key, lang, "chat"), (key, "en", "chat"), (key, "ru", "chat")):
-                if candidate in self.texts:
-                    return self.texts[candidate]
+            text = self._template(key, lang, "chat")
+            if text is not None:
+                return text
         return "112"
 
 
