@@ -16,6 +16,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, WebSocket, WebSocketDisconnect
 from fastapi.responses import HTMLResponse
 
+from app.conversations.language import ANSWERABLE
 from app.inbound.accept import IntakeDep
 from app.platform.deps import provided
 from app.platform.errors import HelplineError
@@ -24,7 +25,12 @@ from bots.webchat import parse_frame
 
 log = logging.getLogger("helpline.webchat")
 router = APIRouter(tags=["web chat"])
-PAGE = (Path(__file__).parent / "templates" / "chat.html").read_text(encoding="utf-8")
+# Native names of the languages a person may pick; the picker offers only those the bot answers in.
+LANGUAGE_NAMES = {"ru": "Русский", "kk": "Қазақша", "uz": "Oʻzbekcha", "ky": "Кыргызча", "tg": "Тоҷикӣ"}
+LANGUAGE_OPTIONS = "".join(f'<option value="{lang}">{LANGUAGE_NAMES.get(lang, lang)}</option>' for lang in ANSWERABLE)
+PAGE = (Path(__file__).parent / "templates" / "chat.html").read_text(encoding="utf-8").replace(
+    "<!-- languages: the ones the bot understands and answers in (app/channels/webchat.py) -->", LANGUAGE_OPTIONS
+)
 NEUTRAL = (Path(__file__).parent / "templates" / "neutral.html").read_text(encoding="utf-8")
 # The page sockets: the local hub, or its Redis-backed cluster wrapper (same interface).
 HubDep = Annotated[Any, Depends(provided("webchat"))]
