@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
+from app.platform.db import session_scope
+from app.platform.models import ScriptText
+from app.scripts import edits
 from app.scripts.service import ScriptCatalog, load_seed
 from app.scripts.translit import UZ_CYRILLIC, uz_latin_to_cyrillic
 
@@ -55,3 +59,24 @@ def test_an_edited_cyrillic_text_wins_over_the_generated_one() -> None:
                                    ("goodbye", "uz", "chat"): "Xayr"})  # fmt: skip
     assert catalog.get("greet", UZ_CYRILLIC) == "Ассалому алайкум"
     assert catalog.get("goodbye", UZ_CYRILLIC) == "Хайр"  # none of its own yet: generated
+
+
+async def _published(session, key: str, language: str) -> ScriptText:  # type: ignore[no-untyped-def]
+    return await session.scalar(select(ScriptText).where(
+        ScriptText.key == key, ScriptText.language == language, ScriptText.variant == "chat",
+        ScriptText.status == "published"))  # fmt: skip
+
+
+async def test_publishing_a_latin_text_renews_the_generated_cyrillic_until_a_coordinator_edits_it(services) -> None:
+    async with session_scope(services.sessionmaker) as session:
+        await edits.save_draft(session, "greet", "uz", "chat", "Salom! Bu yerda yashirin yozish mumkin.", "coord")
+        await edits.publish(session, "greet", "uz", "chat", "coord")
+    async with services.sessionmaker() as session:
+        assert (await _published(session, "greet", UZ_CYRILLIC)).text == "Салом! Бу ерда яширин ёзиш мумкин."
+    async with session_scope(services.sessionmaker) as session:
+        await edits.save_draft(session, "greet", UZ_CYRILLIC, "chat", "Ассалому алайкум!", "coord")
+        await edits.publish(session, "greet", UZ_CYRILLIC, "chat", "coord")
+        await edits.save_draft(session, "greet", "uz", "chat", "Salom!", "coord")
+        await edits.publish(session, "greet", "uz", "chat", "coord")
+    async with services.sessionmaker() as session:
+        assert (await _published(session, "greet", UZ_CYRILLIC)).text == "Ассалому алайкум!"
