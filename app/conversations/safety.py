@@ -45,7 +45,7 @@ _DANGER = re.compile(r"опасн|угрожа|помогите|спасите|�
 def wants_question(prediction: Prediction, state: dict[str, Any], case_id: object) -> bool:
     """Ask when the model says so, once per case, never while something else is awaited."""
     return bool(prediction.ask_safety) and not prediction.urgent and state.get("safety_asked") != str(case_id) \
-        and "awaiting" not in state  # fmt: skip
+        and state.get("awaiting") in (None, AWAITING)  # fmt: skip
 
 
 def asked(state: dict[str, Any], case_id: object, *, about_other: bool = False) -> dict[str, Any]:
@@ -62,8 +62,9 @@ def about_other(state: dict[str, Any]) -> bool:
     return state.get("safety_about") == "other"
 
 
-def is_awaited(state: dict[str, Any]) -> bool:
-    return state.get("awaiting") == AWAITING
+def is_awaited(state: dict[str, Any], case_id: object) -> bool:
+    """The answer is awaited in this case (a question left open in a closed case is not)."""
+    return state.get("awaiting") == AWAITING and state.get("safety_asked") == str(case_id)
 
 
 def question_key(prediction: Prediction) -> str:

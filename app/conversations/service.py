@@ -309,7 +309,8 @@ async def _text(turn: _Turn, message: Message | None) -> None:
     unsure = _update_language(turn, prediction, text)
     if message is not None:
         message.intent, message.confidence, message.urgent = prediction.intent, prediction.confidence, prediction.urgent
-    if not (safety.is_awaited(state) and await _safety_answer(turn, safety.read_answer(text), prediction)):
+    awaited = safety.is_awaited(state, turn.case.id) and turn.case.status != "assigned"  # with a person, words go to them
+    if not (awaited and await _safety_answer(turn, safety.read_answer(text), prediction)):
         await _answer(turn, message, prediction, text)
     if unsure and turn.case.language and not prediction.urgent and turn.inbound.channel in ("telegram", "webchat"):
         turn.reply("choose_language", _language_buttons(turn))

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from app.conversations.safety import read_answer
+from app.platform.db import session_scope
 from app.platform.models import Case, Contact
 from tests.app.conversations.test_service import person, say
 
@@ -140,3 +141,11 @@ async def test_past_denied_and_hypothetical_danger_is_not_an_alarm_but_present_d
 )  # fmt: skip
 def test_short_answers_are_read_in_every_language(text: str, answer: str | None) -> None:
     assert read_answer(text) == answer
+
+
+async def test_a_question_left_open_in_a_closed_case_is_not_read_as_an_answer_later(services) -> None:
+    await say(services, person("у меня забрали паспорт"))
+    async with session_scope(services.sessionmaker) as session:
+        (await session.scalar(select(Case))).status = "closed"
+    later = await say(services, person("да"))
+    assert not later.urgent and later.intent != "safety_answer"
