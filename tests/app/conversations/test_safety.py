@@ -149,3 +149,17 @@ async def test_a_question_left_open_in_a_closed_case_is_not_read_as_an_answer_la
         (await session.scalar(select(Case))).status = "closed"
     later = await say(services, person("да"))
     assert not later.urgent and later.intent != "safety_answer"
+
+
+def test_the_safety_texts_exist_in_every_seeded_language_and_hold_no_brackets() -> None:
+    from app.scripts.service import load_seed
+
+    entries = load_seed()
+    languages = {e.language for e in entries}
+    keys = ["danger_check", "danger_check_other", "danger_ok", "third_party_urgent", "label.danger_yes", "label.danger_no",
+            *(f"third_party_{i}" for i in ("documents_taken", "forced_labor", "sexual_exploitation", "forced_marriage",
+                                           "unpaid_wages", "medical_help"))]  # fmt: skip
+    for key in keys:
+        texts = {e.language: e.text for e in entries if e.key == key and e.variant == "chat"}
+        assert set(texts) == languages, key
+        assert not [t for t in texts.values() if "[" in t or "]" in t], key
