@@ -99,3 +99,11 @@ def test_the_web_chat_picker_offers_only_languages_the_bot_answers_in() -> None:
     from app.channels.webchat import PAGE
 
     assert re.findall(r'<option value="([\w-]+)"', PAGE) == list(ANSWERABLE)
+
+
+async def test_an_english_message_in_the_web_chat_gets_the_multilingual_line_with_the_picker(services) -> None:
+    outcome = await say(services, person("hello, my employer took my passport", channel="webchat", chat="w" * 24,
+                                         msg="wc:1"))  # fmt: skip
+    assert outcome.language is None
+    assert outcome.replies[-1].text == _multilingual(services, "language_unclear")
+    assert [b.removeprefix("lang:") for b in _buttons(outcome)] == list(ANSWERABLE)
