@@ -30,9 +30,8 @@ SET_CONFIDENCE = 0.5
 SWITCH_WORDS = 3
 # Said alike in several of the region's languages: never a reason to pick or change one.
 SHARED_WORDS = frozenset({
-    "salam", "салам", "салям", "salyam", "salom", "салом", "assalom", "ассалом", "assalomu alaykum",
-    "ассалому алайкум", "ассалому алейкум", "assalamu alaykum", "ассаламу алейкум", "асалам алейкум",
-    "salam aleykum", "салам алейкум", "рахмат", "rahmat", "raxmat", "ok", "ок", "okay", "хоп", "xop", "hop",
+    "salam", "салам", "салям", "salyam", "салом", "assalamu alaykum", "ассаламу алейкум", "асалам алейкум",
+    "salam aleykum", "салам алейкум", "рахмат", "ok", "ок", "okay", "хоп",
 })  # fmt: skip
 
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.conversations import language, repository as repo, safety
+from app.conversations import context, language, repository as repo, safety
 from app.conversations.handoff import Handoff
 from app.inbound.route import Outcome
 from app.outbox.service import enqueue
@@ -25,10 +25,11 @@ from app.platform.events import Event
 from app.platform.identity import Vault
 from app.platform.metrics import DUPLICATES, INBOUND, URGENT
 from app.platform.models import Case, Contact, Message, utcnow
-from app.platform.phone import country_of_phone
+from app.platform.phone import country_of_phone, timezone_of
 from app.privacy.service import erase_contact
 from app.referrals.service import referral_message
 from app.scripts.service import ScriptCatalog
+from app.scripts.when import say_when
 from app.understanding.gateway import Classifier
 from app.understanding.reasons import FALLBACK, stored_reason
 from bots.messages import Button, Channel, InboundMessage, OutboundMessage
@@ -42,8 +43,14 @@ log = logging.getLogger("helpline.core")
 # Channels whose reply goes back in the provider's own HTTP response, not the outbox.
 SYNC_CHANNELS: frozenset[Channel] = frozenset({"voice", "cli"})
 PICKABLE_LANGUAGES = language.ANSWERABLE
-YES_WORDS = frozenset({"да", "иә", "ия", "ие", "ha", "xa", "ҳа", "ха", "yes", "y", "1", "ok", "ок", "hа"})
+YES_WORDS = frozenset({"да", "da", "иә", "ия", "ие", "ha", "xa", "ҳа", "ха", "yes", "y", "1", "ok", "ок", "hа"})
 NO_WORDS = frozenset({"нет", "жоқ", "жок", "yo'q", "yoq", "йўқ", "no", "n", "0"})
+# Topics a short follow-up naming a place is read against (``_place_follow_up``); the safety question
+# follows the model's ask_safety instead (``app.conversations.safety``).
+SENSITIVE_INTENTS = frozenset(
+    {"documents_taken", "unpaid_wages", "forced_labor", "sexual_exploitation", "forced_marriage", "missing_person",
+     "return_home", "shelter_request", "medical_help"}
+)  # fmt: skip
 MENU_INTENTS = ("talk_to_human", "job_offer_check", "documents_taken", "unpaid_wages", "return_home", "emergency")
 # Intents whose answer gains a list of places from the referral directory when the message names one.
 REFERRAL_INTENTS = frozenset({"shelter_request", "legal_aid", "medical_help", "return_home", "migration_rules",
@@ -86,6 +93,7 @@ class _Turn:
     case: Case
     now: datetime
     outcome: Outcome
+    named_place: bool = False  # this message named where the person is (``context.note_place``)
 
     @property
     def variant(self) -> str:
@@ -95,7 +103,8 @@ class _Turn:
         if self.deps.discreet and key in ("welcome", "fallback"):
             key = f"discreet_{key}"
         values.setdefault("alias", self.case.alias)
-        return self.deps.scripts.get(key, self.language, self.variant, country=self.contact.country, **values)
+        country = context.country_of(self.case, self.contact) or "default"
+        return self.deps.scripts.get(key, self.language, self.variant, country=country, **values)
 
     @property
     def language(self) -> str | None:
@@ -297,7 +306,7 @@ async def _text(turn: _Turn, message: Message | None) -> None:
     text = turn.inbound.text.strip()
     state = turn.contact.state or {}
     if state.get("awaiting") == "erase_confirm":
-        word = _fold(text)
+        word = _fold(text).split(" ")[0].strip(",.!")  # "да удалить", "иә, өшіріңіз": the first word answers
         if word in YES_WORDS or word in NO_WORDS:
             await _erase_answer(turn, word in YES_WORDS)
             return
@@ -305,10 +314,17 @@ async def _text(turn: _Turn, message: Message | None) -> None:
         await _mark_urgent(turn, ["safe_word"], silent=True)
         turn.reply("innocent_recipe")
         return
+    named_place = turn.named_place = context.note_place(turn.case, text)
     prediction = await turn.deps.classifier.apredict(text)
     unsure = _update_language(turn, prediction, text)
     if message is not None:
         message.intent, message.confidence, message.urgent = prediction.intent, prediction.confidence, prediction.urgent
+    if context.awaiting_place(turn.contact):
+        context.stop_awaiting(turn.contact)
+        if named_place and not prediction.urgent and turn.case.status != "assigned":
+            turn.outcome.intent = prediction.intent
+            turn.reply("place_noted")  # the answer to the bot's own question, with that country's numbers
+            return
     awaited = safety.is_awaited(state, turn.case.id) and turn.case.status != "assigned"  # with a person, words go to them
     if not (awaited and await _safety_answer(turn, safety.read_answer(text), prediction)):
         await _answer(turn, message, prediction, text)
@@ -337,6 +353,10 @@ async def _answer(turn: _Turn, message: Message | None, prediction: Prediction, 
     elif prediction.urgent:
         await _intent_reply(turn, prediction.intent, reasons=list(prediction.urgent_reasons) or [FALLBACK], urgent=True,
                             prediction=prediction)  # fmt: skip
+    elif _job_offer(turn, prediction.intent) or (prediction.fallback and _wages(turn, prediction.intent, fallback=True)):
+        return
+    elif _place_follow_up(turn, prediction):
+        await _referrals(turn, "out_of_scope")
     elif prediction.fallback:
         turn.outcome.intent = prediction.intent
         turn.reply("fallback", _menu_buttons(turn))
@@ -344,6 +364,62 @@ async def _answer(turn: _Turn, message: Message | None, prediction: Prediction, 
         await _referrals(turn, "out_of_scope")  # unsure what they want: a named place still gets an answer
     else:
         await _intent_reply(turn, prediction.intent, reasons=[], urgent=False, prediction=prediction)
+
+
+def _job_offer(turn: _Turn, intent: str) -> bool:
+    """The job-offer check that listens (``context.job_offer_reply``); True when it answered."""
+    body = context.job_offer_reply(turn.case, turn.contact, turn.inbound.text, intent, turn.text) if turn.inbound.text else None
+    if body is None:
+        return False
+    turn.outcome.intent = turn.case.last_intent = context.JOB_TOPIC
+    turn.say(body)
+    return True
+
+
+def _wages(turn: _Turn, intent: str, *, fallback: bool = False) -> bool:
+    """Unpaid wages that listens (``context.wages_reply``); True when it answered."""
+    if not turn.inbound.text:
+        return False
+    body = context.wages_reply(turn.case, turn.contact, turn.inbound.text, intent, fallback, turn.text)
+    if body is None:
+        return False
+    turn.outcome.intent = turn.case.last_intent = context.WAGES_TOPIC
+    turn.say(body)
+    return True
+
+
+def _place_follow_up(turn: _Turn, prediction: Prediction) -> bool:
+    """A short follow-up that names where the person is ("я в Москве, на стройке") after a topic of the case:
+    taken in that context, not answered with a fallback or the topic's first text again."""
+    topic = turn.case.last_intent
+    if not turn.named_place or topic not in SENSITIVE_INTENTS:
+        return False
+    if not (prediction.fallback or prediction.intent == topic):
+        return False
+    turn.outcome.intent = topic
+    turn.reply("topic_followup")
+    return True
+
+
+async def _urgent_reply(turn: _Turn, intent: str, reasons: list[str], *, about_other: bool = False) -> None:
+    """One true thing about the team (someone is being alerted now, or nobody is on call and when), then where.
+
+    A report about someone else is answered to the writer, as the victim's relative or friend.
+    """
+    reach = await turn.deps.handoff.reachable(turn.session, turn.case, turn.now)
+    await _mark_urgent(turn, reasons)
+    if about_other:
+        turn.reply("third_party_urgent")  # promises no alert now: true whether or not someone is on call
+    elif reach.someone_now:
+        turn.reply("emergency" if intent == "emergency" else "urgent_ack")
+    elif reach.back_at is not None:
+        zone = timezone_of(context.country_of(turn.case, turn.contact), turn.case.language)
+        turn.reply("urgent_no_one", when=say_when(reach.back_at, turn.now, zone, turn.case.language))
+    else:
+        turn.reply("urgent_no_one_later")
+    if context.should_ask_place(turn.case, turn.contact) and turn.inbound.channel != "voice":
+        context.asked_place(turn.case, turn.contact)
+        turn.reply("ask_place")
 
 
 async def _intent_reply(turn: _Turn, intent: str, *, reasons: list[str], urgent: bool,
@@ -355,10 +431,10 @@ async def _intent_reply(turn: _Turn, intent: str, *, reasons: list[str], urgent:
         return
     about_other = prediction is not None and prediction.third_party
     if urgent:
-        await _mark_urgent(turn, reasons)
-        turn.reply("third_party_urgent" if about_other else "emergency" if intent == "emergency" else "urgent_ack")
+        await _urgent_reply(turn, intent, reasons, about_other=about_other)
         return
-    turn.reply(f"third_party_{intent}" if about_other and turn.deps.scripts.has(f"third_party_{intent}") else intent)
+    if not (intent == context.WAGES_TOPIC and _wages(turn, intent)):
+        turn.reply(f"third_party_{intent}" if about_other and turn.deps.scripts.has(f"third_party_{intent}") else intent)
     if intent == "talk_to_human":
         turn.outcome.events += await turn.deps.handoff.on_human_requested(turn.session, turn.case, turn.now)
     elif prediction is not None:
@@ -382,8 +458,7 @@ async def _safety_answer(turn: _Turn, answer: safety.Answer | None, prediction: 
     if answer == "danger" or (prediction is not None and safety.escalates(answer, prediction)):
         reasons = ["danger_answer"] if answer == "danger" or prediction is None else list(prediction.urgent_reasons)
         turn.outcome.intent = turn.case.last_intent = "emergency"
-        await _mark_urgent(turn, reasons)
-        turn.reply("third_party_urgent" if safety.about_other(state) else "urgent_ack")
+        await _urgent_reply(turn, "urgent", reasons, about_other=safety.about_other(state))
         return True
     if answer == "safe":
         turn.outcome.intent = "safety_answer"
@@ -405,7 +480,8 @@ async def _referrals(turn: _Turn, intent: str) -> None:
     """One extra message with shelters, lawyers, consulates in the city or country the person named."""
     if intent not in REFERRAL_INTENTS or not turn.inbound.text:
         return
-    turn.say(await referral_message(turn.session, turn.inbound.text, turn.case.language))
+    turn.say(await referral_message(turn.session, turn.inbound.text, turn.case.language,
+                                    country=context.country_of(turn.case, turn.contact)))  # fmt: skip
 
 
 async def _mark_urgent(turn: _Turn, reasons: list[str], *, silent: bool = False) -> None:

@@ -14,3 +14,15 @@ def country_of_phone(number: str) -> str | None:
         if number.startswith(prefix):
             return country
     return None
+
+# The clock a person lives by, per country (one zone each is close enough for "tomorrow at 9:00").
+COUNTRY_TIMEZONE = {
+    "RU": "Europe/Moscow", "TR": "Europe/Istanbul", "AE": "Asia/Dubai", "KR": "Asia/Seoul", "KZ": "Asia/Almaty",
+    "KG": "Asia/Bishkek", "TJ": "Asia/Dushanbe", "UZ": "Asia/Tashkent", "TM": "Asia/Ashgabat",
+}  # fmt: skip
+LANGUAGE_TIMEZONE = {"ru": "Europe/Moscow", "kk": "Asia/Almaty", "uz": "Asia/Tashkent"}
+
+
+def timezone_of(country: str | None, language: str | None) -> str:
+    """The person's zone: their country's, else their language's home, else Almaty (where the team sits)."""
+    return COUNTRY_TIMEZONE.get(country or "") or LANGUAGE_TIMEZONE.get(language or "") or "Asia/Almaty"

@@ -3,18 +3,21 @@
 Coordinators edit drafts and publish new versions; the bot reads the newest
 published text of (key, language, variant), falling back to the chat variant,
 then English, then Russian, so a missing translation never leaves a person
-without an answer.
+without an answer. A text that waits for review or still holds a coordinator's
+``[...]`` note is never sent: the newest finished version is, and for emergency
+numbers the short universal line (``numbers112.<country>``) seeded beside them.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.platform.db import create_engine, create_sessionmaker, session_scope
@@ -29,6 +32,9 @@ VARIANTS = ("chat", "sms", "voice")
 LANGUAGE_COUNTRY = {"kk": "KZ", "uz": "UZ", UZ_CYRILLIC: "UZ"}
 # A script variant: texts of its own where a coordinator wrote one, else generated from the base language's.
 SCRIPT_VARIANTS = {UZ_CYRILLIC: ("uz", uz_latin_to_cyrillic)}
+UNIVERSAL_NUMBERS = "numbers112"
+# A coordinator's note left in a text: "[координатор: ...]", "[coordinator: verify]".
+PLACEHOLDER = re.compile(r"\[[^\]]*\]|\[")
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +78,32 @@ def _seed_files(seed_dir: Path) -> list[SeedEntry]:
             entries.append(
                 SeedEntry(f"numbers.{country}", lang, "chat", str(spec["text"]).strip(), bool(spec.get("needs_review")))
             )
+            if spec.get("short"):
+                entries.append(SeedEntry(f"{UNIVERSAL_NUMBERS}.{country}", lang, "chat", str(spec["short"]).strip()))
     return entries
+
+
+def unfinished(text: str, needs_review: bool) -> bool:
+    """True for a text that must not reach a person yet: marked for review, or holding a ``[...]`` note."""
+    return needs_review or bool(PLACEHOLDER.search(text))
+
+
+async def unfinished_texts(session: AsyncSession) -> list[tuple[str, str, str]]:
+    """(key, language, variant) whose newest published version is unfinished; people get an older one meanwhile."""
+    rows = await session.execute(
+        select(ScriptText.key, ScriptText.language, ScriptText.variant, ScriptText.text, ScriptText.needs_review)
+        .where(ScriptText.status == "published")
+        .order_by(ScriptText.version.desc())
+    )
+    seen: set[tuple[str, str, str]] = set()
+    found: list[tuple[str, str, str]] = []
+    for key, lang, variant, text, review in rows.all():
+        if (key, lang, variant) in seen:
+            continue
+        seen.add((key, lang, variant))
+        if not key.startswith("audio.") and unfinished(text, review):
+            found.append((key, lang, variant))
+    return sorted(found)
 
 
 async def seed_scripts(session: AsyncSession, seed_dir: Path = SEED_DIR) -> int:
@@ -114,22 +145,17 @@ class ScriptCatalog:
     generation: int = 0
 
     async def reload(self, session: AsyncSession) -> None:
-        newest = (
-            select(ScriptText.key, ScriptText.language, ScriptText.variant, func.max(ScriptText.version).label("v"))
-            .where(ScriptText.status == "published")
-            .group_by(ScriptText.key, ScriptText.language, ScriptText.variant)
-            .subquery()
-        )
+        """The newest finished published version of every text (an unfinished newer one waits for review)."""
         rows = await session.execute(
-            select(ScriptText.key, ScriptText.language, ScriptText.variant, ScriptText.text).join(
-                newest,
-                (ScriptText.key == newest.c.key)
-                & (ScriptText.language == newest.c.language)
-                & (ScriptText.variant == newest.c.variant)
-                & (ScriptText.version == newest.c.v),
-            )
+            select(ScriptText.key, ScriptText.language, ScriptText.variant, ScriptText.text, ScriptText.needs_review)
+            .where(ScriptText.status == "published")
+            .order_by(ScriptText.version.desc())
         )
-        self.texts = {(k, lang, v): t for k, lang, v, t in rows.all()}
+        texts: dict[tuple[str, str, str], str] = {}
+        for k, lang, v, text, review in rows.all():
+            if (k, lang, v) not in texts and not unfinished(text, review):
+                texts[(k, lang, v)] = text
+        self.texts = texts
         self.generation += 1
 
     def get(self, key: str, language: str | None, variant: str = "chat", *, country: str | None = None,
@@ -150,16 +176,24 @@ class ScriptCatalog:
 
     def _template(self, key: str, language: str | None, variant: str) -> str | None:
         if language in SCRIPT_VARIANTS:
-            base, convert = SCRIPT_VARIANTS[language]
             for v in dict.fromkeys((variant, "chat")):
-                if (key, language, v) in self.texts:
-                    return self.texts[(key, language, v)]
-                if (key, base, v) in self.texts:
-                    return convert(self.texts[(key, base, v)])
+                text = self._exact(key, language, v)
+                if text is not None:
+                    return text
         lang = language if language in LANGUAGES else "ru"
         for candidate in ((key, lang, variant), (key, lang, "chat"), (key, "en", variant), (key, "en", "chat"), (key, "ru", "chat")):  # fmt: skip
             if candidate in self.texts:
                 return self.texts[candidate]
+        return None
+
+    def _exact(self, key: str, language: str, variant: str) -> str | None:
+        """This very slot; for a script variant without a text of its own, its base language's, converted."""
+        if (key, language, variant) in self.texts:
+            return self.texts[(key, language, variant)]
+        if language in SCRIPT_VARIANTS:
+            base, convert = SCRIPT_VARIANTS[language]
+            if (key, base, variant) in self.texts:
+                return convert(self.texts[(key, base, variant)])
         return None
 
     def has(self, key: str) -> bool:
@@ -170,12 +204,15 @@ class ScriptCatalog:
         return self.get(f"label.{name}", language) or name
 
     def numbers(self, country: str | None, language: str | None) -> str:
+        """The country's numbers in the person's language; its short universal line while the full one waits."""
         lang = language if language in LANGUAGES else "ru"
         country = country or LANGUAGE_COUNTRY.get(lang or "", "default")
-        for key in (f"numbers.{country}", "numbers.default"):
-            text = self._template(key, lang, "chat")
-            if text is not None:
-                return text
+        for place in dict.fromkeys((country, "default")):
+            for text_lang in dict.fromkeys((lang, "en", "ru")):
+                for key in (f"numbers.{place}", f"{UNIVERSAL_NUMBERS}.{place}"):
+                    text = self._exact(key, text_lang, "chat")
+                    if text is not None:
+                        return text
         return "112"
 
 

@@ -6,7 +6,7 @@ codes: known codes and phrases are kept or mapped, anything else (a person's wor
 dropped; a case left with none gets "model" (urgent by the model's reading).
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0008
 """
 
 import json
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0003"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

@@ -64,7 +64,12 @@ async def _run(url: str, *statements: str) -> list[tuple]:  # type: ignore[type-
 
 
 def test_migration_0005_turns_stored_cue_words_into_category_codes(empty_url: str) -> None:
-    upgrade(empty_url, "0003")
+    from alembic.script import ScriptDirectory
+
+    from app.platform.migrate import alembic_config
+
+    before = ScriptDirectory.from_config(alembic_config(empty_url)).get_revision("0005").down_revision
+    upgrade(empty_url, str(before))
     now = "2026-12-01 10:00:00+00:00"
     case_id, other_id, esc_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     hex_ids = [u.hex if "sqlite" in empty_url else str(u) for u in (case_id, other_id, esc_id)]
