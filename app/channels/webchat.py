@@ -20,6 +20,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Response, WebSocket, WebSocketDisconnect
 from fastapi.responses import HTMLResponse
 
+from app.conversations.language import ANSWERABLE
 from app.inbound.accept import IntakeDep
 from app.platform.deps import VaultDep, provided
 from app.platform.errors import HelplineError
@@ -30,7 +31,12 @@ from bots.webchat import parse_frame
 log = logging.getLogger("helpline.webchat")
 router = APIRouter(tags=["web chat"])
 HERE = Path(__file__).parent
-PAGE = (HERE / "templates" / "chat.html").read_text(encoding="utf-8")
+# Native names of the languages a person may pick; the picker offers only those the bot answers in.
+LANGUAGE_NAMES = {"ru": "Русский", "kk": "Қазақша", "uz": "Oʻzbekcha", "ky": "Кыргызча", "tg": "Тоҷикӣ"}
+LANGUAGE_OPTIONS = "".join(f'<option value="{lang}">{LANGUAGE_NAMES.get(lang, lang)}</option>' for lang in ANSWERABLE)
+PAGE = (HERE / "templates" / "chat.html").read_text(encoding="utf-8").replace(
+    "<!-- languages: the ones the bot understands and answers in (app/channels/webchat.py) -->", LANGUAGE_OPTIONS
+)
 NEUTRAL = (HERE / "templates" / "neutral.html").read_text(encoding="utf-8")
 # The page's script and styles are files, so its CSP allows no inline code at all.
 ASSETS: dict[str, tuple[str, str]] = {

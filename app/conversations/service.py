@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.conversations import context, repository as repo, whatsapp
+from app.conversations import context, language, repository as repo, safety, whatsapp
 from app.conversations.handoff import Handoff
 from app.inbound.route import Outcome
 from app.outbox.service import enqueue
@@ -31,9 +31,9 @@ from app.referrals.service import referral_message
 from app.scripts.service import ScriptCatalog
 from app.scripts.when import say_when
 from app.understanding.gateway import Classifier
+from app.understanding.reasons import FALLBACK, stored_reason
 from bots.messages import Button, Channel, InboundMessage, OutboundMessage
 from bots.sms_text import fit_sms
-from nlu.prediction import UNKNOWN
 
 if TYPE_CHECKING:
     from nlu import Prediction
@@ -44,9 +44,11 @@ log = logging.getLogger("helpline.core")
 SYNC_CHANNELS: frozenset[Channel] = frozenset({"voice", "cli"})
 # Channels that show buttons (the terminal chat prints them as numbered choices).
 BUTTON_CHANNELS: frozenset[Channel] = frozenset({"telegram", "webchat", "whatsapp", "cli"})
-PICKABLE_LANGUAGES = ("ru", "kk", "uz", "en")
+PICKABLE_LANGUAGES = language.ANSWERABLE
 YES_WORDS = frozenset({"да", "da", "иә", "ия", "ие", "ha", "xa", "ҳа", "ха", "yes", "y", "1", "ok", "ок", "hа"})
 NO_WORDS = frozenset({"нет", "жоқ", "жок", "yo'q", "yoq", "йўқ", "no", "n", "0"})
+# Topics a short follow-up naming a place is read against (``_place_follow_up``); the safety question
+# follows the model's ask_safety instead (``app.conversations.safety``).
 SENSITIVE_INTENTS = frozenset(
     {"documents_taken", "unpaid_wages", "forced_labor", "sexual_exploitation", "forced_marriage", "missing_person",
      "return_home", "shelter_request", "medical_help"}
@@ -55,8 +57,6 @@ MENU_INTENTS = ("talk_to_human", "job_offer_check", "documents_taken", "unpaid_w
 # Intents whose answer gains a list of places from the referral directory when the message names one.
 REFERRAL_INTENTS = frozenset({"shelter_request", "legal_aid", "medical_help", "return_home", "migration_rules",
                               "out_of_scope"})  # fmt: skip
-LANGUAGE_SWITCH_CONFIDENCE = 0.85
-LANGUAGE_SET_CONFIDENCE = 0.5
 
 
 @dataclass
@@ -106,10 +106,20 @@ class _Turn:
             key = f"discreet_{key}"
         values.setdefault("alias", self.case.alias)
         country = context.country_of(self.case, self.contact) or "default"
-        return self.deps.scripts.get(key, self.case.language, self.variant, country=country, **values)
+        return self.deps.scripts.get(key, self.language, self.variant, country=country, **values)
+
+    @property
+    def language(self) -> str | None:
+        """The texts' language: the case's, in the script the person writes."""
+        return language.reply_language(self.case.language, (self.contact.state or {}).get("script"))
 
     def label(self, name: str) -> str:
-        return self.deps.scripts.label(name, self.case.language)
+        return self.deps.scripts.label(name, self.language)
+
+    def multilingual(self, key: str) -> str:
+        """One line per language (ru, kk, uz, en): for a person whose language the bot cannot answer in."""
+        lines = (self.deps.scripts.get(key, lang, self.variant) for lang in language.MULTILINGUAL)
+        return "\n".join(dict.fromkeys(line for line in lines if line))
 
     def reply(self, key: str, buttons: tuple[tuple[Button, ...], ...] = (), **values: str) -> None:
         self.say(self.text(key, **values), buttons)
@@ -246,6 +256,8 @@ async def _command(turn: _Turn, command: str) -> None:
         await _erase_answer(turn, arg == "yes")
     elif name == "erase":
         _ask_erase(turn)
+    elif name == "danger" and arg in ("yes", "no"):
+        await _safety_answer(turn, "danger" if arg == "yes" else "safe", None)
     elif name == "safe":
         contact.state = {**contact.state, "safe": arg}
         turn.reply("help" if arg == "yes" else "erase_cancelled")
@@ -257,7 +269,7 @@ async def _command(turn: _Turn, command: str) -> None:
     elif name == "call":
         turn.outcome.intent = "call"  # a phone call began: the voice flow speaks, not the core
     elif name == "urgent_call":
-        await _mark_urgent(turn, ["caller pressed 0 for a person"])
+        await _mark_urgent(turn, ["caller_request"])
     elif name == "stop":
         contact.stopped = True
         turn.reply("sms_stopped")
@@ -301,7 +313,7 @@ async def _safe_word_said(turn: _Turn) -> None:
     "a staff member joined") out of this case's chat.
     """
     turn.contact.state = {**turn.contact.state, "silent_case": turn.case.alias}
-    await _mark_urgent(turn, ["safe word"], silent=True)
+    await _mark_urgent(turn, ["safe_word"], silent=True)
     turn.reply("innocent_recipe")
 
 
@@ -343,12 +355,14 @@ async def _text(turn: _Turn, message: Message | None) -> None:
             turn.outcome.intent = prediction.intent
             turn.reply("place_noted")  # the answer to the bot's own question, with that country's numbers
             return
-    await _answer(turn, message, prediction, text)
-    if unsure and not prediction.urgent and turn.inbound.channel in ("telegram", "webchat", "whatsapp"):
+    awaited = safety.is_awaited(state, turn.case.id) and turn.case.status != "assigned"  # with a person, words go to them
+    if not (awaited and await _safety_answer(turn, safety.read_answer(text), prediction)):
+        await _answer(turn, message, prediction, text)
+    if unsure and turn.case.language and not prediction.urgent and turn.inbound.channel in ("telegram", "webchat", "whatsapp"):
         turn.reply("choose_language", _language_buttons(turn))
     # Counted last: the upsert flushes everything above in one go.
-    await repo.count_message(turn.session, turn.now.date(), turn.inbound.channel, turn.case.language or prediction.language,
-                             prediction.intent, prediction.urgent)  # fmt: skip
+    await repo.count_message(turn.session, turn.now.date(), turn.inbound.channel,
+                             turn.case.language or language.UNDETERMINED, prediction.intent, prediction.urgent)  # fmt: skip
 
 
 async def _answer(turn: _Turn, message: Message | None, prediction: Prediction, text: str) -> None:
@@ -364,8 +378,11 @@ async def _answer(turn: _Turn, message: Message | None, prediction: Prediction, 
     if turn.case.status == "waiting" and message is not None:
         _, events = await turn.deps.handoff.on_person_message(turn.session, turn.case, message, text, turn.now)
         turn.outcome.events += events
-    if prediction.urgent:
-        await _intent_reply(turn, prediction.intent, reasons=list(prediction.urgent_reasons) or [prediction.intent], urgent=True)
+    if turn.case.language is None:
+        await _unknown_language(turn, prediction)
+    elif prediction.urgent:
+        await _intent_reply(turn, prediction.intent, reasons=list(prediction.urgent_reasons) or [FALLBACK], urgent=True,
+                            prediction=prediction)  # fmt: skip
     elif _job_offer(turn, prediction.intent) or (prediction.fallback and _wages(turn, prediction.intent, fallback=True)):
         return
     elif _place_follow_up(turn, prediction):
@@ -373,9 +390,10 @@ async def _answer(turn: _Turn, message: Message | None, prediction: Prediction, 
     elif prediction.fallback:
         turn.outcome.intent = prediction.intent
         turn.reply("fallback", _menu_buttons(turn))
+        _maybe_ask_safety(turn, prediction)
         await _referrals(turn, "out_of_scope")  # unsure what they want: a named place still gets an answer
     else:
-        await _intent_reply(turn, prediction.intent, reasons=[], urgent=False)
+        await _intent_reply(turn, prediction.intent, reasons=[], urgent=False, prediction=prediction)
 
 
 def _job_offer(turn: _Turn, intent: str) -> bool:
@@ -413,11 +431,16 @@ def _place_follow_up(turn: _Turn, prediction: Prediction) -> bool:
     return True
 
 
-async def _urgent_reply(turn: _Turn, intent: str, reasons: list[str]) -> None:
-    """One true thing about the team (someone is being alerted now, or nobody is on call and when), then where."""
+async def _urgent_reply(turn: _Turn, intent: str, reasons: list[str], *, about_other: bool = False) -> None:
+    """One true thing about the team (someone is being alerted now, or nobody is on call and when), then where.
+
+    A report about someone else is answered to the writer, as the victim's relative or friend.
+    """
     reach = await turn.deps.handoff.reachable(turn.session, turn.case, turn.now)
     await _mark_urgent(turn, reasons)
-    if reach.someone_now:
+    if about_other:
+        turn.reply("third_party_urgent")  # promises no alert now: true whether or not someone is on call
+    elif reach.someone_now:
         turn.reply("emergency" if intent == "emergency" else "urgent_ack")
     elif reach.back_at is not None:
         zone = timezone_of(context.country_of(turn.case, turn.contact), turn.case.language)
@@ -429,24 +452,58 @@ async def _urgent_reply(turn: _Turn, intent: str, reasons: list[str]) -> None:
         turn.reply("ask_place")
 
 
-async def _intent_reply(turn: _Turn, intent: str, *, reasons: list[str], urgent: bool) -> None:
+async def _intent_reply(turn: _Turn, intent: str, *, reasons: list[str], urgent: bool,
+                        prediction: Prediction | None = None) -> None:  # fmt: skip
     turn.outcome.intent = intent
     turn.case.last_intent = intent
     if intent == "delete_data":
         _ask_erase(turn)
         return
+    about_other = prediction is not None and prediction.third_party
     if urgent:
-        await _urgent_reply(turn, intent, reasons)
+        await _urgent_reply(turn, intent, reasons, about_other=about_other)
         return
     if not (intent == context.WAGES_TOPIC and _wages(turn, intent)):
-        turn.reply(intent)
+        turn.reply(f"third_party_{intent}" if about_other and turn.deps.scripts.has(f"third_party_{intent}") else intent)
     if intent == "talk_to_human":
         turn.outcome.events += await turn.deps.handoff.on_human_requested(turn.session, turn.case, turn.now)
-    elif intent in SENSITIVE_INTENTS and "safe" not in turn.contact.state and turn.inbound.channel != "voice":
-        turn.contact.state = {**turn.contact.state, "safe": "asked"}
-        buttons = ((Button(turn.label("safe_yes"), "safe:yes"), Button(turn.label("safe_no"), "safe:no")),)
-        turn.reply("safety_check", buttons)
+    elif prediction is not None:
+        _maybe_ask_safety(turn, prediction)
     await _referrals(turn, intent)
+
+
+def _maybe_ask_safety(turn: _Turn, prediction: Prediction) -> None:
+    """The safety net (``app.conversations.safety``): one "are you in danger right now?" per case."""
+    if turn.inbound.channel == "voice" or not safety.wants_question(prediction, turn.contact.state or {}, turn.case.id):
+        return
+    turn.contact.state = safety.asked(turn.contact.state or {}, turn.case.id, about_other=prediction.third_party)
+    buttons = ((Button(turn.label("danger_yes"), "danger:yes"), Button(turn.label("danger_no"), "danger:no")),)
+    turn.reply(safety.question_key(prediction), buttons)
+
+
+async def _safety_answer(turn: _Turn, answer: safety.Answer | None, prediction: Prediction | None) -> bool:
+    """The answer to the safety question (a button gives no prediction); False when it was something else."""
+    state = turn.contact.state or {}
+    turn.contact.state = safety.answered(state)
+    if answer == "danger" or (prediction is not None and safety.escalates(answer, prediction)):
+        reasons = ["danger_answer"] if answer == "danger" or prediction is None else list(prediction.urgent_reasons)
+        turn.outcome.intent = turn.case.last_intent = "emergency"
+        await _urgent_reply(turn, "urgent", reasons, about_other=safety.about_other(state))
+        return True
+    if answer == "safe":
+        turn.outcome.intent = "safety_answer"
+        turn.reply("danger_ok")
+        return True
+    return False
+
+
+async def _unknown_language(turn: _Turn, prediction: Prediction) -> None:
+    """A language the bot cannot answer in: one line in ru + kk + uz + en and the menu; urgency still counts."""
+    turn.outcome.intent = prediction.intent
+    if prediction.urgent:
+        await _mark_urgent(turn, list(prediction.urgent_reasons))
+        turn.say(turn.multilingual("urgent_unclear"))
+    turn.say(turn.multilingual("language_unclear"), _language_buttons(turn))
 
 
 async def _referrals(turn: _Turn, intent: str) -> None:
@@ -461,39 +518,28 @@ async def _mark_urgent(turn: _Turn, reasons: list[str], *, silent: bool = False)
     case = turn.case
     first = not case.urgent
     case.urgent = True
-    case.urgent_reason = "; ".join(dict.fromkeys(r for r in reasons if r))[:500] or "urgent"
+    # Category codes only: the person's words never leave the encrypted message.
+    case.urgent_reason = stored_reason([*(case.urgent_reason or "").split(","), *reasons])
     if first:
         URGENT.labels(case.channel).inc()
     if first or case.status == "bot":
-        turn.outcome.events += await turn.deps.handoff.on_urgent(turn.session, case, reasons, turn.now)
+        codes = case.urgent_reason.split(",")
+        turn.outcome.events += await turn.deps.handoff.on_urgent(turn.session, case, codes, turn.now)
     log.warning("urgent case", extra={"case": case.alias, "event": "silent" if silent else "urgent"})
 
 
 def _update_language(turn: _Turn, prediction: Prediction, text: str) -> bool:
-    """Answer in the language the person writes; a chosen language sticks until they change it.
+    """Answer in the language and script the person writes (``app.conversations.language``).
 
     True when the first message left the language unclear: the caller then offers the choice.
     """
     case = turn.case
-    lang = prediction.language
-    conf = float(prediction.language_confidence)
-    unsure = False
-    if lang == UNKNOWN:
-        # Never stored as a case language: keep the conversation's, else the channel's hint, else Russian.
-        if case.language is None:
-            case.language = turn.inbound.language_hint or "ru"
-            unsure = turn.inbound.language_hint is None
+    case.language, unsure = language.choose(case.language, prediction, text, turn.inbound.language_hint)
+    if case.language is not None:
         turn.contact.language = case.language
-        return unsure
-    if case.language is None:
-        if conf >= LANGUAGE_SET_CONFIDENCE:
-            case.language = lang
-        else:
-            case.language = turn.inbound.language_hint or lang
-            unsure = turn.inbound.language_hint is None
-    elif lang and lang != case.language and conf >= LANGUAGE_SWITCH_CONFIDENCE and len(text.split()) >= 3:
-        case.language = lang
-    turn.contact.language = case.language
+        script = language.script_of(text)
+        if script and not language.shared_word(text) and (turn.contact.state or {}).get("script") != script:
+            turn.contact.state = {**(turn.contact.state or {}), "script": script}
     return unsure
 
 

@@ -5,6 +5,7 @@ Operators read alerts in their own first language (ru, kk, uz, en).
 
 from __future__ import annotations
 
+from app.web.i18n import UI_LANGUAGES, translate
 from routing import AlertInfo
 
 TEXTS: dict[str, dict[str, str]] = {
@@ -96,6 +97,12 @@ def waiting(seconds: int) -> str:
     return f"{seconds // 60} min {seconds % 60} s" if seconds >= 60 else f"{seconds} s"
 
 
+def reason_names(codes: tuple[str, ...] | list[str], reader: str | None) -> str:
+    """Urgency reasons (category codes) as the operator reads them, in their language."""
+    lang = reader if reader in UI_LANGUAGES else "en"
+    return ", ".join(translate(lang, f"reason.{code}") for code in codes) or "—"
+
+
 def alert_text(alert: AlertInfo, language: str | None, key: str = "alert") -> str:
     return text(key, language, case=alert.case, lang=alert.language or "?", intent=alert.intent or "?",
-                reasons=", ".join(alert.urgent_reasons) or "—", wait=waiting(alert.waiting_seconds))  # fmt: skip
+                reasons=reason_names(alert.urgent_reasons, language), wait=waiting(alert.waiting_seconds))  # fmt: skip

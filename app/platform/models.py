@@ -117,7 +117,7 @@ class Case(Base):
     language: Mapped[str | None] = mapped_column(String(4))
     status: Mapped[CaseStatus] = mapped_column(String(12), default="bot", index=True)
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
-    urgent_reason: Mapped[str | None] = mapped_column(Text)
+    urgent_reason: Mapped[str | None] = mapped_column(Text)  # category codes, comma-separated: never words
     last_intent: Mapped[str | None] = mapped_column(String(40))
     assigned_operator_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("operators.id"), index=True)
     outcome: Mapped[str | None] = mapped_column(String(32))
@@ -292,7 +292,7 @@ class ScriptText(Base):
     __table_args__ = (UniqueConstraint("key", "language", "variant", "version", name="uq_script_texts_version"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     key: Mapped[str] = mapped_column(String(64))
-    language: Mapped[str] = mapped_column(String(4))
+    language: Mapped[str] = mapped_column(String(16))  # a language, or a script variant of one ("uz-Cyrl")
     variant: Mapped[Variant] = mapped_column(String(8), default="chat")
     version: Mapped[int] = mapped_column(Integer, default=1)
     status: Mapped[ScriptStatus] = mapped_column(String(10), default="published")

@@ -21,7 +21,7 @@ from app.inbound.route import Outcome
 from app.platform.audit import audit
 from app.platform.errors import HelplineError, NotFound
 from app.platform.models import ScriptText
-from app.scripts.service import LANGUAGES, VARIANTS, ScriptCatalog
+from app.scripts.service import LANGUAGES, SCRIPT_VARIANTS, VARIANTS, ScriptCatalog
 from bots.messages import Channel, InboundMessage
 from bots.sms_text import sms_segments
 
@@ -106,7 +106,29 @@ async def publish(session: AsyncSession, key: str, language: str, variant: str, 
     draft.needs_review = False
     await session.flush()
     audit(session, author, "script.publish", f"{key}/{language}/{variant}", version=draft.version)
+    await _regenerate_script_variants(session, draft)
     return draft
+
+
+async def _regenerate_script_variants(session: AsyncSession, base: ScriptText) -> None:
+    """A published base text (Uzbek Latin) renews its generated script variants (Uzbek Cyrillic).
+
+    Only while the variant is still the generated one: once a coordinator edited it, it is theirs.
+    """
+    for variant_lang, (base_lang, convert) in SCRIPT_VARIANTS.items():
+        if base.language != base_lang:
+            continue
+        current = await session.scalar(select(ScriptText).where(
+            ScriptText.key == base.key, ScriptText.language == variant_lang, ScriptText.variant == base.variant,
+            ScriptText.status == "published").order_by(ScriptText.version.desc()).limit(1))  # fmt: skip
+        if current is not None and current.author != "translit":
+            continue
+        if current is not None:
+            current.status = "retired"
+        version = await _newest_version(session, base.key, variant_lang, base.variant) + 1
+        session.add(ScriptText(key=base.key, language=variant_lang, variant=base.variant, version=version,
+                               status="published", text=convert(base.text), author="translit"))  # fmt: skip
+    await session.flush()
 
 
 async def rollback(session: AsyncSession, row_id: int, author: str) -> ScriptText:

@@ -22,13 +22,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.platform.db import create_engine, create_sessionmaker, serialized, session_scope
 from app.platform.models import ScriptText
+from app.scripts.translit import UZ_CYRILLIC, uz_latin_to_cyrillic
 
 log = logging.getLogger("helpline.scripts")
 
 SEED_DIR = Path(__file__).parent / "seed"
-LANGUAGES = ("ru", "kk", "uz", "en")
+LANGUAGES = ("ru", "kk", "uz", "en", UZ_CYRILLIC)
 VARIANTS = ("chat", "sms", "voice")
-LANGUAGE_COUNTRY = {"kk": "KZ", "uz": "UZ"}
+LANGUAGE_COUNTRY = {"kk": "KZ", "uz": "UZ", UZ_CYRILLIC: "UZ"}
+# A script variant: texts of its own where a coordinator wrote one, else generated from the base language's.
+SCRIPT_VARIANTS = {UZ_CYRILLIC: ("uz", uz_latin_to_cyrillic)}
 UNIVERSAL_NUMBERS = "numbers112"
 # A coordinator's note left in a text: "[координатор: ...]", "[coordinator: verify]".
 PLACEHOLDER = re.compile(r"\[[^\]]*\]|\[")
@@ -41,10 +44,25 @@ class SeedEntry:
     variant: str
     text: str
     needs_review: bool = False
+    author: str = "seed"
 
 
 def load_seed(seed_dir: Path = SEED_DIR) -> list[SeedEntry]:
-    """Read every seed file into flat entries; emergency numbers and labels become keys too."""
+    """Read every seed file into flat entries; emergency numbers and labels become keys too.
+
+    A script variant without a seed file of its own is generated from its base language,
+    so coordinators review (and may edit) the Cyrillic Uzbek texts like any others.
+    """
+    entries = _seed_files(seed_dir)
+    own = {e.language for e in entries}
+    for variant_lang, (base, convert) in SCRIPT_VARIANTS.items():
+        if variant_lang not in own:
+            entries += [SeedEntry(e.key, variant_lang, e.variant, convert(e.text), e.needs_review, "translit")
+                        for e in entries if e.language == base]  # fmt: skip
+    return entries
+
+
+def _seed_files(seed_dir: Path) -> list[SeedEntry]:
     entries: list[SeedEntry] = []
     for path in sorted(seed_dir.glob("*.yml")):
         data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -100,7 +118,7 @@ async def seed_scripts(session: AsyncSession, seed_dir: Path = SEED_DIR) -> int:
         session.add(
             ScriptText(
                 key=entry.key, language=entry.language, variant=entry.variant, version=1,
-                status="published", text=entry.text, needs_review=entry.needs_review, author="seed",
+                status="published", text=entry.text, needs_review=entry.needs_review, author=entry.author,
             )
         )  # fmt: skip
         existing.add((entry.key, entry.language, entry.variant))
@@ -147,12 +165,8 @@ class ScriptCatalog:
 
         ``{numbers}`` is filled with the emergency numbers for ``country`` (or the language's) unless given.
         """
-        lang = language if language in LANGUAGES else "ru"
-        for candidate in ((key, lang, variant), (key, lang, "chat"), (key, "en", variant), (key, "en", "chat"), (key, "ru", "chat")):
-            if candidate in self.texts:
-                text = self.texts[candidate]
-                break
-        else:
+        text = self._template(key, language, variant)
+        if text is None:
             log.warning("script text missing: %s", key)
             return ""
         if "{numbers}" in text and "numbers" not in values:
@@ -160,6 +174,32 @@ class ScriptCatalog:
         if values:
             text = text.format_map(_Defaults(values))
         return text
+
+    def _template(self, key: str, language: str | None, variant: str) -> str | None:
+        if language in SCRIPT_VARIANTS:
+            for v in dict.fromkeys((variant, "chat")):
+                text = self._exact(key, language, v)
+                if text is not None:
+                    return text
+        lang = language if language in LANGUAGES else "ru"
+        for candidate in ((key, lang, variant), (key, lang, "chat"), (key, "en", variant), (key, "en", "chat"), (key, "ru", "chat")):  # fmt: skip
+            if candidate in self.texts:
+                return self.texts[candidate]
+        return None
+
+    def _exact(self, key: str, language: str, variant: str) -> str | None:
+        """This very slot; for a script variant without a text of its own, its base language's, converted."""
+        if (key, language, variant) in self.texts:
+            return self.texts[(key, language, variant)]
+        if language in SCRIPT_VARIANTS:
+            base, convert = SCRIPT_VARIANTS[language]
+            if (key, base, variant) in self.texts:
+                return convert(self.texts[(key, base, variant)])
+        return None
+
+    def has(self, key: str) -> bool:
+        """Some published text exists for ``key`` (in any language)."""
+        return any(k == key for k, _, _ in self.texts)
 
     def label(self, name: str, language: str | None) -> str:
         return self.get(f"label.{name}", language) or name
@@ -171,8 +211,9 @@ class ScriptCatalog:
         for place in dict.fromkeys((country, "default")):
             for text_lang in dict.fromkeys((lang, "en", "ru")):
                 for key in (f"numbers.{place}", f"{UNIVERSAL_NUMBERS}.{place}"):
-                    if (key, text_lang, "chat") in self.texts:
-                        return self.texts[(key, text_lang, "chat")]
+                    text = self._exact(key, text_lang, "chat")
+                    if text is not None:
+                        return text
         return "112"
 
 

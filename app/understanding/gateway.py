@@ -38,6 +38,10 @@ _KEYWORDS: dict[str, tuple[str, ...]] = {
     "goodbye": ("спасибо", "rahmat", "рахмет", "thanks"),
 }
 
+# The category code (nlu.URGENT_REASONS) of each emergency keyword: reasons are never the words.
+_KEYWORD_REASONS = {"заперли": "confinement", "qamab": "confinement", "қамап": "confinement", "locked": "confinement",
+                    "убь": "threat", "бьют": "violence", "urishyapti": "violence"}  # fmt: skip
+
 
 class LiveClassifier:
     """The classifier everyone holds: it asks whichever model is live now (``current``)."""
@@ -80,7 +84,7 @@ class KeywordClassifier:
         return Prediction(
             intent=intent, confidence=0.9, ranking=[(intent, 0.9)], language=language, language_confidence=0.9,
             script=script, urgent=urgent, urgent_score=1.0 if urgent else 0.0,
-            urgent_reasons=["keyword"] if urgent else [], normalized_text=lowered, fallback=intent == "out_of_scope",
+            urgent_reasons=sorted({c for w, c in _KEYWORD_REASONS.items() if w in lowered} or {"model"}) if urgent else [], normalized_text=lowered, fallback=intent == "out_of_scope",
         )  # fmt: skip
 
 

@@ -54,7 +54,9 @@
     try { store.setItem("lang", chosen); } catch (e) { /* storage disabled */ }
   }
   const browser = (navigator.language || "ru").slice(0, 2);
-  applyLanguage(store.getItem("lang") || (UI[browser] ? browser : "ru"));
+  const offered = [...lang.options].map((o) => o.value);
+  const remembered = store.getItem("lang");
+  applyLanguage(offered.includes(remembered) ? remembered : (offered.includes(browser) ? browser : offered[0]));
   lang.addEventListener("change", () => { applyLanguage(lang.value); send({type: "command", command: "lang:" + lang.value}); });
 
   function note(message, id) {

@@ -132,3 +132,18 @@ async def test_erase_says_what_telegram_would_not_delete(client, fake_telegram: 
     await client.services.jobs.drain()
     partial = client.services.scripts.get("erase_partial", "ru")
     assert partial in fake_telegram.sent_texts(CHAT)
+
+
+async def test_the_danger_question_has_yes_no_buttons_and_yes_escalates(client, fake_telegram: FakeTelegramAPI) -> None:
+    from app.platform.models import Case
+
+    await post_update(client, fake_telegram.make_text_update(CHAT, "у меня забрали паспорт"))
+    await client.services.jobs.drain()
+    question = fake_telegram.calls_for("sendMessage")[-1]
+    assert question["text"] == client.services.scripts.get("danger_check", "ru")
+    assert all(data in json.dumps(question, ensure_ascii=False) for data in ("danger:yes", "danger:no"))
+    await post_update(client, fake_telegram.make_callback_update(CHAT, "danger:yes", message_id=3))
+    await client.services.jobs.drain()
+    async with client.services.sessionmaker() as session:
+        case = await session.scalar(select(Case))
+        assert case.urgent and case.status == "waiting" and case.urgent_reason == "danger_answer"

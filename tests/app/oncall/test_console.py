@@ -118,3 +118,13 @@ async def test_event_stream_delivers_a_new_urgent_case(client) -> None:  # type:
     alias = await _urgent_case(client)
     await task
     assert alias in received[0] and console.EVENT_FIELDS[0] == "case"
+
+
+async def test_operators_read_the_urgency_reason_as_a_translated_category_not_the_words(client) -> None:  # type: ignore[no-untyped-def]
+    alias = await _urgent_case(client)
+    await signed_in(client, "asel")
+    queue = (await client.get("/console/queue")).text
+    case_page = (await client.get(f"/console/case/{alias}")).text
+    for page in (queue, case_page):
+        assert "заперт(а), не выпускают" in page and "confinement" not in page
+    assert "заперли" not in queue  # the person's words are shown only as their message, inside the case

@@ -81,3 +81,40 @@ def test_two_instances_migrating_an_empty_database_at_once_both_come_up_migrated
     version, rows, distinct = asyncio.run(state())
     assert version == ScriptDirectory.from_config(alembic_config(empty_url)).get_current_head()
     assert rows == distinct > 0  # seeded once, not twice
+
+
+async def _run(url: str, *statements: str) -> list[tuple]:  # type: ignore[type-arg]
+    engine = create_engine(url)
+    rows: list[tuple] = []  # type: ignore[type-arg]
+    async with engine.begin() as conn:
+        for statement in statements:
+            result = await conn.execute(text(statement))
+            if result.returns_rows:
+                rows += [tuple(r) for r in result.all()]
+    await engine.dispose()
+    return rows
+
+
+def test_migration_0005_turns_stored_cue_words_into_category_codes(empty_url: str) -> None:
+    from alembic.script import ScriptDirectory
+
+    from app.platform.migrate import alembic_config
+
+    before = ScriptDirectory.from_config(alembic_config(empty_url)).get_revision("0005").down_revision
+    upgrade(empty_url, str(before))
+    now = "2026-12-01 10:00:00+00:00"
+    case_id, other_id, esc_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    hex_ids = [u.hex if "sqlite" in empty_url else str(u) for u in (case_id, other_id, esc_id)]
+    asyncio.run(_run(
+        empty_url,
+        "INSERT INTO cases (id, alias, channel, status, urgent, urgent_reason, created_at, updated_at, erased) VALUES "
+        f"('{hex_ids[0]}', 'K-1', 'telegram', 'waiting', true, 'заперли; safe word', '{now}', '{now}', false), "
+        f"('{hex_ids[1]}', 'K-2', 'telegram', 'waiting', true, 'бьют', '{now}', '{now}', false)",
+        "INSERT INTO escalations (id, case_id, status, fence, state, created_at, updated_at) VALUES "
+        f"('{hex_ids[2]}', '{hex_ids[0]}', 'running', 0, '{{\"reasons\": [\"заперли\", \"confinement\"]}}', '{now}', '{now}')",
+    ))  # fmt: skip
+    upgrade(empty_url)
+    reasons = dict(asyncio.run(_run(empty_url, "SELECT alias, urgent_reason FROM cases")))
+    assert reasons == {"K-1": "safe_word", "K-2": "model"}
+    [(state,)] = asyncio.run(_run(empty_url, "SELECT state FROM escalations"))
+    assert "заперли" not in str(state) and "confinement" in str(state)
