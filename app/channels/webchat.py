@@ -7,6 +7,7 @@ delivery store and core as every other channel.
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import secrets
@@ -17,14 +18,17 @@ from fastapi import APIRouter, Depends, WebSocket, WebSocketDisconnect
 from fastapi.responses import HTMLResponse
 
 from app.inbound.accept import IntakeDep
+from app.platform import languages as registry
 from app.platform.deps import provided
 from app.platform.errors import HelplineError
+from app.web.i18n import translate
 from bots.errors import InvalidRequest
 from bots.webchat import parse_frame
 
 log = logging.getLogger("helpline.webchat")
 router = APIRouter(tags=["web chat"])
-PAGE = (Path(__file__).parent / "templates" / "chat.html").read_text(encoding="utf-8")
+TEMPLATE = (Path(__file__).parent / "templates" / "chat.html").read_text(encoding="utf-8")
+CHROME_KEYS = ("title", "exit", "placeholder", "hint", "offline")
 NEUTRAL = (Path(__file__).parent / "templates" / "neutral.html").read_text(encoding="utf-8")
 # The page sockets: the local hub, or its Redis-backed cluster wrapper (same interface).
 HubDep = Annotated[Any, Depends(provided("webchat"))]
@@ -39,12 +43,21 @@ SECURITY_HEADERS = {
 
 @router.get("/chat", response_class=HTMLResponse, summary="The anonymous web chat page")
 async def chat_page() -> HTMLResponse:
-    return HTMLResponse(PAGE, headers=SECURITY_HEADERS)
+    return HTMLResponse(chat_page_html(), headers=SECURITY_HEADERS)
 
 
 @router.get("/weather", response_class=HTMLResponse, summary="The neutral page the quick-exit button opens")
 async def neutral_page() -> HTMLResponse:
     return HTMLResponse(NEUTRAL, headers=SECURITY_HEADERS)
+
+
+def chat_page_html() -> str:
+    """The page with its language picker and chrome for every registry language (names escaped, JSON inert)."""
+    options = "".join(f'<option value="{html.escape(x.code)}">{html.escape(x.name)}</option>' for x in registry.registry())
+    chrome = {x.code: {"dir": x.direction, **{k: translate(x.code, f"chat.{k}") for k in CHROME_KEYS}}
+              for x in registry.registry()}  # fmt: skip
+    data = json.dumps(chrome, ensure_ascii=False).replace("<", "\\u003c")
+    return TEMPLATE.replace("__LANGUAGE_OPTIONS__", options).replace("__UI__", data)
 
 
 def _valid_session(value: str | None) -> str:

@@ -21,6 +21,7 @@ from app.conversations import repository as repo
 from app.conversations.handoff import Handoff
 from app.inbound.route import Outcome
 from app.outbox.service import enqueue
+from app.platform import languages as registry
 from app.platform.events import Event
 from app.platform.identity import Vault
 from app.platform.metrics import DUPLICATES, INBOUND, URGENT
@@ -40,7 +41,6 @@ log = logging.getLogger("helpline.core")
 
 # Channels whose reply goes back in the provider's own HTTP response, not the outbox.
 SYNC_CHANNELS: frozenset[Channel] = frozenset({"voice", "cli"})
-PICKABLE_LANGUAGES = ("ru", "kk", "uz", "en")
 YES_WORDS = frozenset({"да", "иә", "ия", "ие", "ha", "xa", "ҳа", "ха", "yes", "y", "1", "ok", "ок", "hа"})
 NO_WORDS = frozenset({"нет", "жоқ", "жок", "yo'q", "yoq", "йўқ", "no", "n", "0"})
 SENSITIVE_INTENTS = frozenset(
@@ -192,7 +192,7 @@ def _store_person_message(turn: _Turn) -> Message:
 
 
 def _language_buttons(turn: _Turn) -> tuple[tuple[Button, ...], ...]:
-    return (tuple(Button(turn.label(f"lang_{lang}"), f"lang:{lang}") for lang in PICKABLE_LANGUAGES),)
+    return (tuple(Button(x.name, f"lang:{x.code}") for x in registry.registry()),)
 
 
 def _menu_buttons(turn: _Turn) -> tuple[tuple[Button, ...], ...]:
@@ -208,11 +208,11 @@ async def _command(turn: _Turn, command: str) -> None:
             contact.stopped = False
             turn.reply("sms_started")
             return
-        if turn.inbound.language_hint in PICKABLE_LANGUAGES and not case.language:
+        if registry.is_supported(turn.inbound.language_hint) and not case.language:
             case.language = turn.inbound.language_hint
         turn.reply("welcome")
         turn.reply("choose_language", _language_buttons(turn))
-    elif name in ("language", "lang") and arg in PICKABLE_LANGUAGES:
+    elif name in ("language", "lang") and registry.is_supported(arg):
         case.language = contact.language = arg
         turn.reply("language_set")
     elif name == "language":
@@ -357,7 +357,8 @@ async def _referrals(turn: _Turn, intent: str) -> None:
     """One extra message with shelters, lawyers, consulates in the city or country the person named."""
     if intent not in REFERRAL_INTENTS or not turn.inbound.text:
         return
-    turn.say(await referral_message(turn.session, turn.inbound.text, turn.case.language))
+    heading = turn.text("referrals_heading")
+    turn.say(await referral_message(turn.session, turn.inbound.text, turn.case.language, heading))
 
 
 async def _mark_urgent(turn: _Turn, reasons: list[str], *, silent: bool = False) -> None:
@@ -385,8 +386,9 @@ def _update_language(turn: _Turn, prediction: Prediction, text: str) -> bool:
         if conf >= LANGUAGE_SET_CONFIDENCE:
             case.language = lang
         else:
-            case.language = turn.inbound.language_hint or lang
-            unsure = turn.inbound.language_hint is None
+            hint = turn.inbound.language_hint if registry.is_supported(turn.inbound.language_hint) else None
+            case.language = hint or lang
+            unsure = hint is None
     elif lang and lang != case.language and conf >= LANGUAGE_SWITCH_CONFIDENCE and len(text.split()) >= 3:
         case.language = lang
     turn.contact.language = case.language

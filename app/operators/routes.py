@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from app.auth.deps import Admin
 from app.auth.passwords import hash_password
-from app.operators.service import LANGUAGES, ROLES, OperatorError, upsert_operator, validate
+from app.operators.service import ROLES, OperatorError, upsert_operator, validate
+from app.platform import languages as registry
 from app.platform.audit import audit
 from app.platform.deps import ClockDep, SessionDep, VaultDep
 from app.platform.models import Operator, Role
@@ -33,7 +34,7 @@ async def accounts_page(request: Request, _: Admin, session: SessionDep, clock: 
     operators = (await session.scalars(select(Operator).order_by(Operator.active.desc(), Operator.login))).all()
     now = clock()
     return render(request, "admin_accounts.html", {
-        "operators": operators, "roles": ROLES, "op_languages": LANGUAGES, "error": error, "done": done,
+        "operators": operators, "roles": ROLES, "op_languages": registry.codes(), "error": error, "done": done,
         "locked": {o.id for o in operators if o.locked_until and o.locked_until > now},
     })  # fmt: skip
 

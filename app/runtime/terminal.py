@@ -12,6 +12,7 @@ import sys
 import uuid
 
 from app.channels.cli import poll_into
+from app.platform import languages as registry
 from app.platform.commands import Subparsers, settings_or_exit
 from app.platform.db import session_scope
 from app.platform.migrate import upgrade
@@ -92,5 +93,5 @@ def cmd_poll(_: argparse.Namespace) -> int:
 
 def register(sub: Subparsers) -> None:
     p = sub.add_parser("chat", help="talk to the bot in this terminal, through the same core")
-    p.add_argument("--language", choices=["ru", "kk", "uz", "en"])
+    p.add_argument("--language", choices=registry.codes())
     p.set_defaults(func=cmd_chat)

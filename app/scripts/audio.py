@@ -12,13 +12,13 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 
 from app.auth.deps import Coordinator
+from app.platform import languages as registry
 from app.platform.audit import audit
 from app.platform.db import after_commit
 from app.platform.deps import SessionDep, SettingsDep
 from app.platform.errors import NotFound
 from app.platform.models import ScriptText
 from app.scripts.deps import ScriptsDep
-from app.scripts.service import LANGUAGES
 from app.web.forms import FormStr
 from app.web.session import verify_csrf
 
@@ -39,7 +39,7 @@ async def upload_audio(key: str, operator: Coordinator, session: SessionDep, set
     """Store the recording under an unguessable name and publish its URL as ``audio.<key>``."""
     back = f"/admin/scripts/{key}"
     ext = TYPES.get((file.content_type or "").lower()) if file else None
-    if file is None or language not in LANGUAGES or ext is None:
+    if file is None or not registry.is_supported(language) or ext is None:
         return RedirectResponse(f"{back}?error=bad_audio#audio", 303)
     body = await file.read(MAX_BYTES + 1)
     if not body or len(body) > MAX_BYTES:

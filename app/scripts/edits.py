@@ -18,10 +18,11 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.inbound.route import Outcome
+from app.platform import languages as registry
 from app.platform.audit import audit
 from app.platform.errors import HelplineError, NotFound
 from app.platform.models import ScriptText
-from app.scripts.service import LANGUAGES, VARIANTS, ScriptCatalog
+from app.scripts.service import VARIANTS, ScriptCatalog
 from bots.messages import Channel, InboundMessage
 from bots.sms_text import sms_segments
 
@@ -40,7 +41,7 @@ class Core(Protocol):
 
 
 def check_triple(key: str, language: str, variant: str) -> None:
-    if language not in LANGUAGES or variant not in VARIANTS or not key or len(key) > 64:
+    if not registry.is_supported(language) or variant not in VARIANTS or not key or len(key) > 64:
         raise HelplineError("unknown language, variant or key")
 
 
@@ -145,7 +146,7 @@ async def preview(sessionmaker: async_sessionmaker[AsyncSession], scripts: Scrip
     answers are exactly what the bot would send once the drafts are published.
     Nothing is kept: no contact, case, message, count or outbox row survives.
     """
-    if language not in LANGUAGES or variant not in VARIANTS:
+    if not registry.is_supported(language) or variant not in VARIANTS:
         raise HelplineError("unknown language or variant")
     channel = PREVIEW_CHANNELS[variant]
     # A throwaway address: a fresh person every preview, never a real number or chat.

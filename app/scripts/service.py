@@ -17,15 +17,14 @@ import yaml
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.platform import languages as registry
 from app.platform.db import create_engine, create_sessionmaker, session_scope
 from app.platform.models import ScriptText
 
 log = logging.getLogger("helpline.scripts")
 
 SEED_DIR = Path(__file__).parent / "seed"
-LANGUAGES = ("ru", "kk", "uz", "en")
 VARIANTS = ("chat", "sms", "voice")
-LANGUAGE_COUNTRY = {"kk": "KZ", "uz": "UZ"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,10 +42,12 @@ def load_seed(seed_dir: Path = SEED_DIR) -> list[SeedEntry]:
     for path in sorted(seed_dir.glob("*.yml")):
         data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         lang = data.get("language", path.stem)
+        # Legal and safety statements a native speaker has yet to read are flagged for review in the admin.
+        review = set(data.get("needs_review") or ())
         for key, variants in (data.get("texts") or {}).items():
             for variant, text in (variants or {}).items():
                 if variant in VARIANTS and text:
-                    entries.append(SeedEntry(key, lang, variant, str(text).strip()))
+                    entries.append(SeedEntry(key, lang, variant, str(text).strip(), key in review))
         for key, text in (data.get("labels") or {}).items():
             entries.append(SeedEntry(f"label.{key}", lang, "chat", str(text).strip()))
         for country, spec in (data.get("emergency_numbers") or {}).items():
@@ -120,8 +121,8 @@ class ScriptCatalog:
 
         ``{numbers}`` is filled with the emergency numbers for ``country`` (or the language's) unless given.
         """
-        lang = language if language in LANGUAGES else "ru"
-        for candidate in ((key, lang, variant), (key, lang, "chat"), (key, "en", variant), (key, "en", "chat"), (key, "ru", "chat")):
+        chain = registry.fallback_chain(language if registry.is_supported(language) else "ru")
+        for candidate in ((key, lang, v) for lang in chain for v in dict.fromkeys((variant, "chat"))):
             if candidate in self.texts:
                 text = self.texts[candidate]
                 break
@@ -138,10 +139,10 @@ class ScriptCatalog:
         return self.get(f"label.{name}", language) or name
 
     def numbers(self, country: str | None, language: str | None) -> str:
-        lang = language if language in LANGUAGES else "ru"
-        country = country or LANGUAGE_COUNTRY.get(lang or "", "default")
+        lang = language if registry.is_supported(language) else "ru"
+        country = country or registry.home_country(lang) or "default"
         for key in (f"numbers.{country}", "numbers.default"):
-            for candidate in ((key, lang, "chat"), (key, "en", "chat"), (key, "ru", "chat")):
+            for candidate in ((key, x, "chat") for x in registry.fallback_chain(lang)):
                 if candidate in self.texts:
                     return self.texts[candidate]
         return "112"

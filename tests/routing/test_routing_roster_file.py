@@ -215,7 +215,7 @@ def test_error_text_lists_every_problem_with_its_line() -> None:
     with pytest.raises(RosterError) as info:
         parse_roster(HEAD + "  - {login: x, name: X, role: boss, languages: [de]}\n")
     assert str(info.value).splitlines() == [
-        "line 4: operators[2].languages[0]: unknown language 'de' (expected one of: ru, kk, uz, en)",
+        "line 4: operators[2].languages[0]: unknown language 'de' (expected one of: ru, kk, uz, ky, tg, en)",
         "line 4: operators[2].role: unknown role 'boss' (expected one of: operator, coordinator, admin)",
     ]
 
