@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -34,6 +35,8 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    import os
+
     import uvicorn
 
     from app.operators.cli import demo_operator
@@ -55,8 +58,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
               f"  API docs:  {base}/docs\n  Health:    {base}/readyz")  # fmt: skip
         if login:
             print(f"  Demo login: {login[0]} / {login[1]}  (development only)\n")
+    if args.no_worker:
+        os.environ["HELPLINE_WORKER_ENABLED"] = "false"  # read by every uvicorn worker's settings
     uvicorn.run("app.main:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
                 log_config=None, proxy_headers=True)  # fmt: skip
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from app.platform.commands import settings_or_exit
+    from app.runtime.worker import run_worker
+
+    settings = settings_or_exit()
+    if settings.is_sqlite:
+        print("helpline: the embedded SQLite database runs in one process ('helpline serve' runs the worker);"
+              " use PostgreSQL for separate workers", file=sys.stderr)  # fmt: skip
+        return 2
+    asyncio.run(run_worker(settings))
     return 0
 
 
@@ -86,7 +104,12 @@ def _register_core(sub: Subparsers) -> None:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--no-worker", action="store_true",
+                   help="only take requests; run 'helpline worker' processes for the job loop")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("worker", help="run the job loop alone (deliveries, outbox, timers, purge)")
+    p.set_defaults(func=cmd_worker)
 
     p = sub.add_parser("migrate", help="upgrade the database to the newest schema and seed scripts")
     p.add_argument("--revision", help="target revision (default: head)")
@@ -135,6 +158,7 @@ def build_parser() -> OneLineParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    os.umask(0o077)  # the database, its WAL, uploads and secrets: 0600, whichever command creates them
     if argv[:1] == ["nlu"]:  # argparse would swallow the nlu CLI's own --help
         return run_nlu(argv[1:])
     args = build_parser().parse_args(argv)

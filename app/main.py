@@ -20,14 +20,18 @@ from app.platform.settings import Settings, load_settings
 from app.referrals import routes as referrals
 from app.runtime import health
 from app.runtime.container import build_container
+from app.runtime.opsguard import OpsGuard
 from app.scripts import audio, routes as scripts
 from app.statistics import routes as statistics
 from app.understanding import routes as understanding
 from app.web import STATIC
 from app.web.security import SecurityHeaders
 
-# Order matters only where paths overlap; this is the order they are matched in.
+# Order matters only where paths overlap; this is the order they are matched in. The provider webhooks
+# come first: in a surge they are nearly every request, and each route tried before them costs a match.
 ROUTERS: tuple[APIRouter, ...] = (
+    webhooks.router,
+    voice.router,
     health.router,
     auth.router,
     console.router,
@@ -40,8 +44,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     roster_routes.router,
     referrals.admin_router,
     referrals.console_router,
-    webhooks.router,
-    voice.router,
     webchat.router,
 )
 
@@ -69,4 +71,5 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> FastAPI:
         app.include_router(router)
     app.mount("/web/static", StaticFiles(directory=STATIC), name="web-static")
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(OpsGuard)
     return app

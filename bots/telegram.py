@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import json
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -35,6 +34,7 @@ from aiogram.types import CallbackQuery, Message, Update
 from pydantic import ValidationError
 
 from bots.errors import InvalidRequest
+from bots.jsonbody import load_json
 from bots.messages import Attachment, Channel, InboundMessage, OutboundMessage, SendError, SendResult
 from bots.telegram_ui import chat_id_value, fit_text, inline_keyboard
 
@@ -77,12 +77,7 @@ def verify_secret(header_value: str | None, expected: str) -> None:
 
 def parse_update(body: bytes, *, max_bytes: int = MAX_UPDATE_BYTES) -> ParsedUpdate:
     """Validate a raw Update with aiogram's model and translate it; InvalidRequest(400/413) if not one."""
-    if len(body) > max_bytes:
-        raise InvalidRequest(413, "update too large")
-    try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidRequest(400, "update is not JSON") from exc
+    data = load_json(body, max_bytes=max_bytes, what="update")
     if not isinstance(data, dict):
         raise InvalidRequest(400, "update is not an object")
     try:

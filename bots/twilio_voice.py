@@ -11,10 +11,13 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from twilio.base.exceptions import TwilioRestException
 from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
 
 from bots.errors import InvalidRequest
 from bots.messages import Attachment, Channel, InboundMessage, OutboundMessage, SendError, SendResult
+from bots.twilio_ids import SID_RE
+from bots.twilio_rest import RetryableResponse, to_send_error
 from bots.twilio_sms import TwilioSMSSender
 
 # Which languages the menus offer, which digit picks each and which have Twilio voices or speech
@@ -198,9 +201,34 @@ class TwilioVoiceSender:
         self.twilio = twilio
 
     async def send(self, message: OutboundMessage) -> SendResult:
+        if message.action == "delete":
+            await self.delete(message.target_message_ids)
+            return SendResult()
         if message.action not in ("call", "hangup"):
             raise SendError(f"voice cannot {message.action}", retryable=False)
         return await self.twilio.send(message)
 
+    async def delete(self, refs: tuple[str, ...]) -> None:
+        """Delete recordings ("recording:RE…") and then call records ("call:CA…") at Twilio.
+
+        Already gone (404) counts as done, so a retry after a partial run only
+        finishes the rest; any other failure goes back to the outbox to retry.
+        """
+        client = self.twilio.client
+        ordered = sorted(refs, key=lambda ref: not ref.startswith("recording:"))  # a call goes after its recordings
+        for ref in ordered:
+            kind, _, sid = ref.partition(":")
+            if not SID_RE.match(sid) or kind not in ("recording", "call"):
+                continue  # never a URL or anything that is not a Twilio id
+            resource = client.recordings(sid) if kind == "recording" else client.calls(sid)
+            try:
+                await resource.delete_async()
+            except TwilioRestException as exc:
+                if exc.status != 404:
+                    raise to_send_error(exc) from exc
+            except RetryableResponse as exc:
+                raise to_send_error(exc) from exc
+
     async def close(self) -> None:
         return None  # the SMS sender owns the HTTP client
+

@@ -18,6 +18,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 
 from bots.errors import InvalidRequest
+from bots.jsonbody import load_json
 from bots.messages import Channel, InboundMessage, OutboundMessage, SendError, SendResult
 
 log = logging.getLogger(__name__)
@@ -40,12 +41,7 @@ def _message_id(session_id: str, client_id: str) -> str:
 
 def parse_frame(data: str | bytes, session_id: str) -> InboundMessage:
     """Translate one frame from the page; InvalidRequest(400/413) for anything else."""
-    if len(data) > MAX_FRAME_BYTES:
-        raise InvalidRequest(413, "frame too large")
-    try:
-        frame = json.loads(data)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidRequest(400, "frame is not JSON") from exc
+    frame = load_json(data, max_bytes=MAX_FRAME_BYTES, what="frame")
     if not isinstance(frame, dict):
         raise InvalidRequest(400, "frame is not an object")
     client_id = frame.get("id")

@@ -42,6 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--json", action="store_true", help="print the full report as JSON")
     x = sub.add_parser("export-rasa", help="write a Rasa 3.x project (config, domain, data)")
     x.add_argument("dir", type=Path)
+    x.add_argument("--per-intent", type=int, default=None, help="at most N examples per intent and language")
     return p
 
 
@@ -145,7 +146,7 @@ def main(argv: list[str], default_model_path: Path | None = None) -> int:
     if args.cmd == "export-rasa":
         from nlu.rasa_export import export_rasa
 
-        export_rasa(args.dir)
+        export_rasa(args.dir, per_intent=args.per_intent)
         sys.stdout.write(f"Rasa project written to {args.dir}\n")
         return 0
     if args.model is not None and not args.model.exists():

@@ -29,12 +29,12 @@ from routing.events import (
 from routing.model import Layer, Operator, Override, Policy, Restriction, Roster, Schedule, Shift, Step, Target
 from routing.queue import QueueItem, queue_order
 from routing.roster_file import RosterError, RosterIssue, diff_roster, dump_roster, parse_roster
-from routing.schedule import on_call, on_call_by_language, out_of_hours, timeline
+from routing.schedule import Reach, on_call, on_call_by_language, out_of_hours, timeline
 
 __all__ = [
     "AlertCoordinators", "AlertInfo", "Cancel", "Command", "Decline", "EscalationState", "Event",
     "HandBack", "Layer", "Notify", "Operator", "Override", "OwnerReleased", "OwnerSilent", "Policy",
-    "QueueItem", "Restriction", "Roster", "RosterError", "RosterIssue", "Schedule", "ScheduleTimer",
+    "QueueItem", "Reach", "Restriction", "Roster", "RosterError", "RosterIssue", "Schedule", "ScheduleTimer",
     "Shift", "Start", "Step", "Take", "TakeAccepted", "TakeRejected", "Target", "TellPerson",
     "TimerFired", "Transfer", "WithdrawAlerts", "decide", "diff_roster", "dump_roster", "on_call",
     "on_call_by_language", "out_of_hours", "overdue", "parse_roster", "queue_order", "rearm",

@@ -9,6 +9,7 @@ call replaces the earlier ones (PagerDuty-like), then overrides apply.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -194,6 +195,14 @@ def on_call_by_language(roster: Roster, now: datetime) -> dict[str, list[str]]:
 def _speaks(roster: Roster, login: str, language: str | None) -> bool:
     op = roster.operator(login)
     return op is not None and op.active and (language is None or language in op.languages)
+
+
+@dataclass(frozen=True, slots=True)
+class Reach:
+    """The one true thing a person is told about the team: someone is reachable now, or when one will be."""
+
+    someone_now: bool
+    back_at: datetime | None = None  # None while someone is reachable, or when nobody is expected soon
 
 
 def out_of_hours(

@@ -58,6 +58,7 @@ def settings(clean_db: str, tmp_path: Path, nlu_model_path: Path) -> Settings:
         env="test", database_url=clean_db, data_dir=tmp_path, pepper="p" * 40, secret_key="s" * 40,
         encryption_keys=new_key_spec("k1"), worker_enabled=False, nlu_backend="embedded",
         nlu_model_path=nlu_model_path, log_json=True, public_url="http://testserver",
+        ops_addresses="127.0.0.1,::1,testclient",
     )  # fmt: skip
 
 

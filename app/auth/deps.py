@@ -7,11 +7,14 @@ The cookies and CSRF token behind them are the page chrome's (``app.web.session`
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
+from app.auth.sessions import live_session
 from app.platform.deps import SessionDep
 from app.platform.models import Operator
 from app.web.session import RANK, CsrfFailed, has_role, session_data
@@ -23,22 +26,41 @@ class NotSignedIn(Exception):
     """No valid session: pages send the browser to sign in, APIs answer 401."""
 
 
+@dataclass(frozen=True)
+class SignedIn:
+    """What the page chrome shows of the operator, copied while the database session is still open.
+
+    The refusal page renders after the request's session rolled back, when the
+    ORM object can no longer load anything (the old DetachedInstanceError 500).
+    """
+
+    id: uuid.UUID
+    login: str
+    role: str
+    languages: list[str]
+
+
 class RoleRequired(Exception):
     """Signed in, but the role is too low for this page."""
 
-    def __init__(self, role: str) -> None:
+    def __init__(self, role: str, who: SignedIn | None = None) -> None:
         super().__init__(role)
         self.role = role
+        self.who = who
 
 
 async def load_operator(request: Request, session: Any) -> Operator | None:
-    """The signed-in, active operator whose password has not changed since sign-in."""
+    """The signed-in, active operator whose session row is open and whose password has not changed since."""
     data = session_data(request)
-    if not data:
+    if not data or not isinstance(data.get("sid"), str):
         return None
     try:
         operator_id = uuid.UUID(str(data.get("op")))
     except ValueError:
+        return None
+    container = request.app.state.container
+    idle = timedelta(minutes=container.settings.session_idle_minutes)
+    if await live_session(session, str(data["sid"]), operator_id, container.clock(), idle) is None:
         return None
     operator = await session.get(Operator, operator_id)
     if operator is None or not operator.active or data.get("ps") != password_stamp(operator.password_hash):
@@ -64,7 +86,7 @@ def require_role(role: str) -> Any:
 
     async def _check(operator: CurrentOperator) -> Operator:
         if not has_role(operator, role):
-            raise RoleRequired(role)
+            raise RoleRequired(role, SignedIn(operator.id, operator.login, operator.role, list(operator.languages or [])))
         return operator
 
     return Depends(_check)
@@ -90,6 +112,7 @@ def install_page_errors(app: FastAPI) -> None:
     @app.exception_handler(RoleRequired)
     async def _role(request: Request, exc: RoleRequired) -> Response:
         if _wants_html(request):
+            request.state.operator = exc.who
             return render(request, "error.html", {"message": "error.role", "status": 403}, 403)
         return JSONResponse({"error": "forbidden", "message": f"needs role {exc.role}"}, status_code=403)
 

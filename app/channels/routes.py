@@ -68,6 +68,7 @@ async def telegram_webhook(request: Request, intake: IntakeDep, settings: Settin
     with WEBHOOK_LATENCY.labels("telegram").time():
         try:
             verify_secret(request.headers.get("X-Telegram-Bot-Api-Secret-Token"), expected)
+            intake.verified(request)
             parsed = parse_update(await read_body(request))
         except InvalidRequest as exc:
             raise refuse(exc) from exc
@@ -98,6 +99,9 @@ async def twilio_form(request: Request, settings: Settings) -> dict[str, str]:
                                 request.headers.get("X-Twilio-Signature"))  # fmt: skip
     except InvalidRequest as exc:
         raise refuse(exc) from exc
+    intake = getattr(getattr(request.app.state, "container", None), "intake", None)
+    if intake is not None:
+        intake.verified(request)  # Twilio's own address: not throttled per address from now on
     return form
 
 

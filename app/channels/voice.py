@@ -33,6 +33,7 @@ from app.platform.errors import HelplineError
 from app.platform.events import Event, EventBus
 from app.platform.models import Case, Message, Operator
 from app.platform.settings import Settings
+from app.scripts.audiofile import signed_link
 from app.scripts.service import ScriptCatalog
 from bots.errors import InvalidRequest
 from bots.messages import InboundMessage
@@ -104,7 +105,8 @@ def _prompt(line: PhoneLine, key: str, lang: str | None) -> Prompt:
     """An uploaded recording in the caller's language, else text-to-speech (Russian where the language has no voice)."""
     audio = line.scripts.get(f"audio.{key}", lang, "voice") if lang else ""
     if audio:
-        return Prompt(text="", language=lang or "ru", audio_url=audio)
+        secret = line.settings.secret_key.get_secret_value() if line.settings.secret_key else ""
+        return Prompt(text="", language=lang or "ru", audio_url=signed_link(audio, secret, line.clock()))
     speak, _ = _voice_of(lang)
     return _spoken(line.scripts.get(key, speak, "voice"), lang)
 

@@ -15,9 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.platform.events import Event
 from app.platform.models import Case, Message
+from routing import Reach
 
 
 class Handoff(Protocol):
+    async def reachable(self, session: AsyncSession, case: Case, now: datetime) -> Reach:
+        """Whether a human can be alerted about ``case`` now (on call, or available in the console)."""
+        ...
+
     async def on_urgent(self, session: AsyncSession, case: Case, reasons: list[str], now: datetime) -> list[Event]: ...
 
     async def on_human_requested(self, session: AsyncSession, case: Case, now: datetime) -> list[Event]: ...

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.conversations import repository as repo
+from app.conversations import context, repository as repo
 from app.conversations.handoff import Handoff
 from app.inbound.route import Outcome
 from app.outbox.service import enqueue
@@ -26,13 +26,15 @@ from app.platform.events import Event
 from app.platform.identity import Vault
 from app.platform.metrics import DUPLICATES, INBOUND, URGENT
 from app.platform.models import Case, Contact, Message, utcnow
-from app.platform.phone import country_of_phone
+from app.platform.phone import country_of_phone, timezone_of
 from app.privacy.service import erase_contact
 from app.referrals.service import referral_message
 from app.scripts.service import ScriptCatalog
+from app.scripts.when import say_when
 from app.understanding.gateway import Classifier
 from bots.messages import Button, Channel, InboundMessage, OutboundMessage
 from bots.sms_text import fit_sms
+from nlu.prediction import UNKNOWN
 
 if TYPE_CHECKING:
     from nlu import Prediction
@@ -41,8 +43,8 @@ log = logging.getLogger("helpline.core")
 
 # Channels whose reply goes back in the provider's own HTTP response, not the outbox.
 SYNC_CHANNELS: frozenset[Channel] = frozenset({"voice", "cli"})
-YES_WORDS = frozenset({"да", "иә", "ия", "ие", "ha", "xa", "ҳа", "ха", "yes", "y", "1", "ok", "ок", "hа"})
-NO_WORDS = frozenset({"нет", "жоқ", "жок", "yo'q", "yoq", "йўқ", "no", "n", "0"})
+YES_WORDS = frozenset({"да", "da", "иә", "ия", "ие", "ha", "xa", "ҳа", "ха", "yes", "y", "1", "ok", "ок", "hа", "ооба", "бале"})
+NO_WORDS = frozenset({"нет", "жоқ", "жок", "yo'q", "yoq", "йўқ", "не", "no", "n", "0"})
 SENSITIVE_INTENTS = frozenset(
     {"documents_taken", "unpaid_wages", "forced_labor", "sexual_exploitation", "forced_marriage", "missing_person",
      "return_home", "shelter_request", "medical_help"}
@@ -91,6 +93,7 @@ class _Turn:
     case: Case
     now: datetime
     outcome: Outcome
+    named_place: bool = False  # this message named where the person is (``context.note_place``)
 
     @property
     def variant(self) -> str:
@@ -100,7 +103,8 @@ class _Turn:
         if self.deps.discreet and key in ("welcome", "fallback"):
             key = f"discreet_{key}"
         values.setdefault("alias", self.case.alias)
-        return self.deps.scripts.get(key, self.case.language, self.variant, country=self.contact.country, **values)
+        country = context.country_of(self.case, self.contact) or "default"
+        return self.deps.scripts.get(key, self.case.language, self.variant, country=country, **values)
 
     def label(self, name: str) -> str:
         return self.deps.scripts.label(name, self.case.language)
@@ -290,7 +294,7 @@ async def _text(turn: _Turn, message: Message | None) -> None:
     text = turn.inbound.text.strip()
     state = turn.contact.state or {}
     if state.get("awaiting") == "erase_confirm":
-        word = _fold(text)
+        word = _fold(text).split(" ")[0].strip(",.!")  # "да удалить", "иә, өшіріңіз": the first word answers
         if word in YES_WORDS or word in NO_WORDS:
             await _erase_answer(turn, word in YES_WORDS)
             return
@@ -298,10 +302,17 @@ async def _text(turn: _Turn, message: Message | None) -> None:
         await _mark_urgent(turn, ["safe word"], silent=True)
         turn.reply("innocent_recipe")
         return
+    named_place = turn.named_place = context.note_place(turn.case, text)
     prediction = await turn.deps.classifier.apredict(text)
     unsure = _update_language(turn, prediction, text)
     if message is not None:
         message.intent, message.confidence, message.urgent = prediction.intent, prediction.confidence, prediction.urgent
+    if context.awaiting_place(turn.contact):
+        context.stop_awaiting(turn.contact)
+        if named_place and not prediction.urgent and turn.case.status != "assigned":
+            turn.outcome.intent = prediction.intent
+            turn.reply("place_noted")  # the answer to the bot's own question, with that country's numbers
+            return
     await _answer(turn, message, prediction, text)
     if unsure and not prediction.urgent and turn.inbound.channel in ("telegram", "webchat"):
         turn.reply("choose_language", _language_buttons(turn))
@@ -325,12 +336,67 @@ async def _answer(turn: _Turn, message: Message | None, prediction: Prediction, 
         turn.outcome.events += events
     if prediction.urgent:
         await _intent_reply(turn, prediction.intent, reasons=list(prediction.urgent_reasons) or [prediction.intent], urgent=True)
+    elif _job_offer(turn, prediction.intent) or (prediction.fallback and _wages(turn, prediction.intent, fallback=True)):
+        return
+    elif _place_follow_up(turn, prediction):
+        await _referrals(turn, "out_of_scope")
     elif prediction.fallback:
         turn.outcome.intent = prediction.intent
         turn.reply("fallback", _menu_buttons(turn))
         await _referrals(turn, "out_of_scope")  # unsure what they want: a named place still gets an answer
     else:
         await _intent_reply(turn, prediction.intent, reasons=[], urgent=False)
+
+
+def _job_offer(turn: _Turn, intent: str) -> bool:
+    """The job-offer check that listens (``context.job_offer_reply``); True when it answered."""
+    body = context.job_offer_reply(turn.case, turn.contact, turn.inbound.text, intent, turn.text) if turn.inbound.text else None
+    if body is None:
+        return False
+    turn.outcome.intent = turn.case.last_intent = context.JOB_TOPIC
+    turn.say(body)
+    return True
+
+
+def _wages(turn: _Turn, intent: str, *, fallback: bool = False) -> bool:
+    """Unpaid wages that listens (``context.wages_reply``); True when it answered."""
+    if not turn.inbound.text:
+        return False
+    body = context.wages_reply(turn.case, turn.contact, turn.inbound.text, intent, fallback, turn.text)
+    if body is None:
+        return False
+    turn.outcome.intent = turn.case.last_intent = context.WAGES_TOPIC
+    turn.say(body)
+    return True
+
+
+def _place_follow_up(turn: _Turn, prediction: Prediction) -> bool:
+    """A short follow-up that names where the person is ("я в Москве, на стройке") after a topic of the case:
+    taken in that context, not answered with a fallback or the topic's first text again."""
+    topic = turn.case.last_intent
+    if not turn.named_place or topic not in SENSITIVE_INTENTS:
+        return False
+    if not (prediction.fallback or prediction.intent == topic):
+        return False
+    turn.outcome.intent = topic
+    turn.reply("topic_followup")
+    return True
+
+
+async def _urgent_reply(turn: _Turn, intent: str, reasons: list[str]) -> None:
+    """One true thing about the team (someone is being alerted now, or nobody is on call and when), then where."""
+    reach = await turn.deps.handoff.reachable(turn.session, turn.case, turn.now)
+    await _mark_urgent(turn, reasons)
+    if reach.someone_now:
+        turn.reply("emergency" if intent == "emergency" else "urgent_ack")
+    elif reach.back_at is not None:
+        zone = timezone_of(context.country_of(turn.case, turn.contact), turn.case.language)
+        turn.reply("urgent_no_one", when=say_when(reach.back_at, turn.now, zone, turn.case.language))
+    else:
+        turn.reply("urgent_no_one_later")
+    if context.should_ask_place(turn.case, turn.contact) and turn.inbound.channel != "voice":
+        context.asked_place(turn.case, turn.contact)
+        turn.reply("ask_place")
 
 
 async def _intent_reply(turn: _Turn, intent: str, *, reasons: list[str], urgent: bool) -> None:
@@ -340,10 +406,10 @@ async def _intent_reply(turn: _Turn, intent: str, *, reasons: list[str], urgent:
         _ask_erase(turn)
         return
     if urgent:
-        await _mark_urgent(turn, reasons)
-        turn.reply("emergency" if intent == "emergency" else "urgent_ack")
+        await _urgent_reply(turn, intent, reasons)
         return
-    turn.reply(intent)
+    if not (intent == context.WAGES_TOPIC and _wages(turn, intent)):
+        turn.reply(intent)
     if intent == "talk_to_human":
         turn.outcome.events += await turn.deps.handoff.on_human_requested(turn.session, turn.case, turn.now)
     elif intent in SENSITIVE_INTENTS and "safe" not in turn.contact.state and turn.inbound.channel != "voice":
@@ -358,7 +424,8 @@ async def _referrals(turn: _Turn, intent: str) -> None:
     if intent not in REFERRAL_INTENTS or not turn.inbound.text:
         return
     heading = turn.text("referrals_heading")
-    turn.say(await referral_message(turn.session, turn.inbound.text, turn.case.language, heading))
+    turn.say(await referral_message(turn.session, turn.inbound.text, turn.case.language, heading,
+                                    country=context.country_of(turn.case, turn.contact)))  # fmt: skip
 
 
 async def _mark_urgent(turn: _Turn, reasons: list[str], *, silent: bool = False) -> None:
@@ -382,6 +449,13 @@ def _update_language(turn: _Turn, prediction: Prediction, text: str) -> bool:
     lang = prediction.language
     conf = float(prediction.language_confidence)
     unsure = False
+    if lang == UNKNOWN:
+        # Never stored as a case language: keep the conversation's, else the channel's hint, else Russian.
+        if case.language is None:
+            case.language = turn.inbound.language_hint or "ru"
+            unsure = turn.inbound.language_hint is None
+        turn.contact.language = case.language
+        return unsure
     if case.language is None:
         if conf >= LANGUAGE_SET_CONFIDENCE:
             case.language = lang

@@ -3,8 +3,13 @@
 Every webhook and the web-chat socket go through here: body size before
 reading, a flood from one address before any work (signature checks
 included), the per-contact limit with urgent messages exempt, then
-``Intake.accept`` stores the delivery (encrypted, once per provider id) and
-wakes the job loop. The slow work (NLU, replies, alerts) runs later from the
+``Intake.accept`` stores the delivery (encrypted, once per provider id, by
+group commit with the requests arriving at the same time, with
+the priority the door's cue triage gives it, so workers take urgent messages
+ahead of a crowd) and wakes the job loop. An address that has shown a valid
+provider secret or signature is the provider itself and is not throttled per
+address (a surge of real messages all comes from Telegram's or Twilio's few
+addresses); unverified floods still are. The slow work (NLU, replies, alerts) runs later from the
 stored row, so a provider retry is stored once and a crash after the 200
 loses nothing. A failure to store answers 503 so the provider retries.
 """
@@ -19,8 +24,9 @@ from fastapi import Depends, Request
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.inbound.deliveries import store_delivery
+from app.inbound.deliveries import delivery_row
 from app.inbound.ratelimit import Limiter
+from app.inbound.writer import GroupWriter
 from app.outbox.service import enqueue
 from app.platform.db import after_commit, session_scope
 from app.platform.deps import provided
@@ -70,17 +76,33 @@ class Intake:
     """The way in's front door: rate limits, then one stored delivery per provider message."""
 
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], vault: Vault, limiter: Limiter,
-                 wake: Callable[[], None]) -> None:  # fmt: skip
+                 wake: Callable[[], None], triage: Callable[[str], bool] | None = None,
+                 urgent: Callable[[], None] | None = None) -> None:  # fmt: skip
         self.sessionmaker = sessionmaker
         self.vault = vault
         self.limiter = limiter
         self.wake = wake
+        self.triage = triage or (lambda _text: False)  # cue matching only: orders the queue, decides nothing
+        self.urgent = urgent  # tells this process's worker an urgent delivery is waiting
+        self.writer = GroupWriter(sessionmaker)
+
+    def _ip(self, request: Request) -> str:
+        return self.limiter.ip_of(request.client.host if request.client else None, request.headers)
 
     async def guard_ip(self, request: Request) -> None:
-        """Refuse a flood from one address (429) before any work, signature checks included."""
-        ip = self.limiter.ip_of(request.client.host if request.client else None, request.headers)
+        """Refuse a flood from one address (429) before any work, signature checks included.
+
+        A verified provider address passes: its flood is a surge of real people's messages.
+        """
+        ip = self._ip(request)
+        if self.limiter.is_provider(ip):
+            return
         if not await self.limiter.allow_ip(ip, webhook=True):
             raise HelplineError("too many requests", status_code=429, code="rate_limited")
+
+    def verified(self, request: Request) -> None:
+        """The request carried a valid provider secret or signature: its address is the provider's."""
+        self.limiter.trust_provider(self._ip(request))
 
     async def admitted(self, inbound: InboundMessage, ip: str | None = None) -> tuple[bool, str | None]:
         """Per-contact limit with urgent messages exempt: (store it?, the calm notice or None)."""
@@ -109,14 +131,16 @@ class Intake:
         if any(not_unicode(v) for v in (inbound.text, inbound.external_id, inbound.external_message_id, inbound.command)):
             raise HelplineError("text is not valid Unicode", status_code=400, code="invalid_request")
         try:
-            async with session_scope(self.sessionmaker) as session:
-                stored = await store_delivery(session, self.vault, inbound, meta)
+            priority = 1 if inbound.text and self.triage(inbound.text) else 0
+            stored = await self.writer.store(delivery_row(self.vault, inbound, meta, priority=priority))
         except (SQLAlchemyError, OSError) as exc:
             log.warning("delivery not stored: %s", type(exc).__name__)
             raise HelplineError("storage unavailable, retry later", status_code=503, code="unavailable") from exc
         if stored:
+            if priority and self.urgent is not None:
+                self.urgent()
             self.wake()
-        return stored is not None
+        return stored
 
 
 IntakeDep = Annotated[Intake, Depends(provided("intake"))]

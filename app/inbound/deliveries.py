@@ -1,9 +1,15 @@
 """Inbound deliveries: stored encrypted before the provider gets its 200, handled after.
 
-A provider retry of the same delivery id is stored once and handled once; a
-crash after the 200 loses nothing because the worker picks pending rows up.
-``DeliveryProcessor.run_once`` is the job-loop step: it claims pending rows
-and hands each to the ``Router`` in a transaction of its own.
+A provider retry of the same delivery id is stored once and handled once (the
+row's own unique key is the only thing that says "duplicate"); a crash after
+the 200 loses nothing because the worker picks pending rows up.
+``DeliveryProcessor.run_once`` is the job-loop step: it claims pending rows,
+urgent ones first, and hands each to the ``Router`` in a transaction of its
+own. One person's deliveries are handled one at a time and oldest first, on
+every worker and instance: whoever holds the person's claim (a PostgreSQL
+advisory lock on their pseudonym; one process on SQLite) handles their
+oldest due delivery, then the next. Any error, a conflict included, leaves the
+delivery pending for a retry; only a handled delivery is ever "done".
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -32,6 +38,8 @@ from bots.messages import Attachment, InboundMessage
 
 log = logging.getLogger("helpline.deliveries")
 MAX_ATTEMPTS = 10
+CONFLICT_RETRIES = 2  # a unique-key conflict is retried at once (the row it lost to is then visible)
+_CLAIM = text("SELECT pg_try_advisory_xact_lock(:key)")
 
 Dispatch = Callable[[AsyncSession, InboundMessage, dict[str, Any]], Awaitable[Outcome]]
 
@@ -51,26 +59,40 @@ def decode(payload: str) -> tuple[InboundMessage, dict[str, Any]]:
     return InboundMessage(**data), raw.get("meta", {})
 
 
+def claim_key(contact_key: str) -> int:
+    """The advisory-lock number of one person (a signed 64-bit int from their pseudonym)."""
+    return int(contact_key[:15], 16)
+
+
 async def store_delivery(
-    session: AsyncSession, vault: Vault, inbound: InboundMessage, meta: dict[str, Any] | None = None
+    session: AsyncSession, vault: Vault, inbound: InboundMessage, meta: dict[str, Any] | None = None,
+    *, priority: int = 0,
 ) -> uuid.UUID | None:
     """Insert once per (channel, external message id); None when it was already stored."""
+    values = delivery_row(vault, inbound, meta, priority=priority)
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = insert(InboundDelivery).values(**values).on_conflict_do_nothing(index_elements=["channel", "delivery_id"])
+    result = await session.execute(stmt)
+    return values["id"] if rows_affected(result) else None
+
+
+def delivery_row(vault: Vault, inbound: InboundMessage, meta: dict[str, Any] | None = None, *,
+                 priority: int = 0) -> dict[str, Any]:  # fmt: skip
+    """The encrypted row of one delivery, keyed by its sender's pseudonym."""
     delivery_id = uuid.uuid4()
-    values = {
+    return {
         "id": delivery_id,
         "channel": inbound.channel,
         "delivery_id": inbound.external_message_id,
+        "contact_key": vault.pseudonym(inbound.channel, inbound.external_id),
+        "priority": priority,
         "payload_enc": vault.encrypt(encode(inbound, meta), f"delivery:{delivery_id}"),
         "status": "pending",
         "attempts": 0,
         "next_attempt_at": utcnow(),
         "created_at": utcnow(),
     }
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = insert(InboundDelivery).values(**values).on_conflict_do_nothing(index_elements=["channel", "delivery_id"])
-    result = await session.execute(stmt)
-    return delivery_id if rows_affected(result) else None
 
 
 class DeliveryProcessor:
@@ -94,70 +116,119 @@ class DeliveryProcessor:
         self.skip_locked = skip_locked
         self.clock = clock
         self.wake = wake  # what a handled delivery queued (replies, alerts) is sent without waiting a tick
+        self._urgent_waiting = False
+
+    def urgent_arrived(self) -> None:
+        """The door stored an urgent delivery: the pass in progress ends early so it is claimed next."""
+        self._urgent_waiting = True
 
     async def run_once(self, limit: int = 50) -> int:
+        """One pass: due deliveries, urgent first; it ends after an urgent one so its alert goes out at once."""
+        self._urgent_waiting = False
         async with self.sessionmaker() as session:
             query = (
-                select(InboundDelivery.id)
+                select(InboundDelivery.id, InboundDelivery.priority)
                 .where(InboundDelivery.status == "pending", InboundDelivery.next_attempt_at <= self.clock())
-                .order_by(InboundDelivery.created_at)
+                .order_by(InboundDelivery.priority.desc(), InboundDelivery.created_at)
                 .limit(limit)
             )
-            ids = list((await session.scalars(query)).all())
+            claimed = list((await session.execute(query)).all())
         done = 0
-        for delivery_id in ids:
-            done += await self.process(delivery_id)
+        for delivery_id, priority in claimed:
+            handled = await self.process(delivery_id)
+            done += handled
+            if handled and (priority > 0 or self._urgent_waiting):
+                break  # the job loop sends its alert now, then comes back for the rest
         return done
 
     async def process(self, delivery_id: uuid.UUID) -> int:
-        """Handle one delivery; 1 when it was handled now, 0 when another worker had it."""
-        outcome: Outcome | None = None
-        async with self.sessionmaker() as session:
-            query = select(InboundDelivery).where(InboundDelivery.id == delivery_id, InboundDelivery.status == "pending")
-            if self.skip_locked:
-                query = query.with_for_update(skip_locked=True)
-            delivery = await session.scalar(query)
-            if delivery is None:
-                return 0
-            channel = delivery.channel
-            try:
-                inbound, meta = decode(self.vault.decrypt(delivery.payload_enc or "", f"delivery:{delivery.id}"))
-                outcome = await self.dispatch(session, inbound, meta)
-                delivery.status = "done"
-                delivery.payload_enc = None  # handled: the raw delivery is not kept
-                await session.commit()
-            except IntegrityError:
-                # Another worker stored the same provider message first: nothing to do twice.
-                await session.rollback()
-                log.info("duplicate delivery ignored", extra={"channel": channel})
-                await self._finish(delivery_id, error=None)
-                return 0
-            except Exception as exc:  # noqa: BLE001 - keep the delivery for a retry
-                await session.rollback()
-                log.exception("delivery failed", extra={"channel": channel})
-                await self._finish(delivery_id, error=type(exc).__name__)
-                return 0
-        if outcome is not None:
-            if self.events:
-                self.events.publish_all(outcome.events)
-            if self.wake:
-                self.wake()
-        return 1
+        """Handle this delivery and, first, its sender's older due ones; how many were handled now.
 
-    async def _finish(self, delivery_id: uuid.UUID, *, error: str | None) -> None:
-        """Record a failed attempt (with backoff) or close a duplicate, in a fresh transaction."""
+        0 when another worker has this person right now: it handles this delivery in its turn.
+        """
+        handled = 0
+        conflicts: dict[uuid.UUID, int] = {}
+        while True:
+            async with self.sessionmaker() as session:
+                key = await session.scalar(select(InboundDelivery.contact_key).where(
+                    InboundDelivery.id == delivery_id, InboundDelivery.status == "pending"))  # fmt: skip
+                if key is None:
+                    target = await self._legacy(session, delivery_id)
+                else:
+                    if self.skip_locked and not await session.scalar(_CLAIM, {"key": claim_key(key)}):
+                        return handled  # another worker is handling this person: it takes this one in turn
+                    target = await self._oldest_due(session, key)
+                if target is None:
+                    return handled
+                target_id = target.id
+                result = await self._handle(session, target)
+            if result == "conflict":
+                conflicts[target_id] = conflicts.get(target_id, 0) + 1
+                if conflicts[target_id] <= CONFLICT_RETRIES:
+                    continue
+                await self._finish(target_id, error="IntegrityError")
+            elif isinstance(result, str):
+                pass  # failed, recorded with its backoff: the sender's next delivery is not held up by it
+            else:
+                handled += 1
+                if self.events:
+                    self.events.publish_all(result.events)
+                if self.wake:
+                    self.wake()
+            if target_id == delivery_id:
+                return handled
+
+    async def _oldest_due(self, session: AsyncSession, key: str) -> InboundDelivery | None:
+        """The sender's oldest pending delivery that is due (the one in hand when none is older)."""
+        return await session.scalar(
+            select(InboundDelivery)
+            .where(InboundDelivery.contact_key == key, InboundDelivery.status == "pending",
+                   InboundDelivery.next_attempt_at <= self.clock())
+            .order_by(InboundDelivery.created_at, InboundDelivery.id)
+            .limit(1)
+        )  # fmt: skip
+
+    async def _legacy(self, session: AsyncSession, delivery_id: uuid.UUID) -> InboundDelivery | None:
+        """A delivery stored before deliveries carried their sender's key: claimed by its own row."""
+        query = select(InboundDelivery).where(InboundDelivery.id == delivery_id, InboundDelivery.status == "pending")
+        if self.skip_locked:
+            query = query.with_for_update(skip_locked=True)
+        return await session.scalar(query)
+
+    async def _handle(self, session: AsyncSession, delivery: InboundDelivery) -> Outcome | str:
+        """Run one delivery and commit it as done: its outcome, or "conflict" / "failed" (rolled back)."""
+        channel, delivery_id = delivery.channel, delivery.id
+        try:
+            inbound, meta = decode(self.vault.decrypt(delivery.payload_enc or "", f"delivery:{delivery.id}"))
+            outcome = await self.dispatch(session, inbound, meta)
+            delivery.status = "done"
+            delivery.payload_enc = None  # handled: the raw delivery is not kept
+            await session.commit()
+        except IntegrityError:
+            # A unique key this message needs (a new contact, a case) was taken by a racing
+            # transaction: rolled back whole and tried again, never taken for a duplicate.
+            await session.rollback()
+            log.warning("delivery conflicted, retrying", extra={"channel": channel})
+            return "conflict"
+        except Exception as exc:  # noqa: BLE001 - keep the delivery for a retry
+            await session.rollback()
+            log.exception("delivery failed", extra={"channel": channel})
+            await self._finish(delivery_id, error=type(exc).__name__)
+            return "failed"
+        return outcome
+
+    async def _finish(self, delivery_id: uuid.UUID, *, error: str) -> None:
+        """Record a failed attempt, in a fresh transaction: pending again after a backoff, failed at the end."""
         async with self.sessionmaker() as session:
             delivery = await session.get(InboundDelivery, delivery_id)
-            if delivery is None:
+            if delivery is None or delivery.status != "pending":
                 return
-            if error is None:
-                delivery.status, delivery.payload_enc = "done", None
+            delivery.attempts += 1
+            delivery.last_error = error
+            if delivery.attempts >= MAX_ATTEMPTS:
+                delivery.status = "failed"
+                log.error("delivery failed for good", extra={"channel": delivery.channel})
             else:
-                delivery.attempts += 1
-                delivery.last_error = error
-                if delivery.attempts >= MAX_ATTEMPTS:
-                    delivery.status = "failed"
-                else:
-                    delivery.next_attempt_at = self.clock() + timedelta(seconds=backoff(delivery.attempts))
+                delivery.next_attempt_at = self.clock() + timedelta(seconds=backoff(delivery.attempts))
             await session.commit()
 

@@ -12,6 +12,10 @@ Buckets are in memory per instance, or in Redis (one atomic script) when
 in-memory buckets answer, so a Redis outage never closes the helpline.
 Keys are pseudonyms (HMAC with the pepper) or IPs, never phone numbers.
 
+An address that presented a valid Telegram secret or Twilio signature is the
+provider's own (a surge of real messages all comes from a few of them) and is
+not throttled per address for a while; per-person limits still apply.
+
 ``X-Forwarded-For`` is believed only when the peer is one of
 ``HELPLINE_TRUSTED_PROXIES`` (comma-separated addresses or networks);
 otherwise a client could pick its own IP and never be limited.
@@ -36,6 +40,8 @@ from bots.messages import InboundMessage
 log = logging.getLogger("helpline.ratelimit")
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+PROVIDER_TRUST_SECONDS = 600.0  # a provider's address stays trusted this long after its last valid request
+MAX_PROVIDER_ADDRESSES = 1_024
 
 
 class LimitSettings(BaseSettings):
@@ -166,6 +172,7 @@ class Limiter:
         self.texts = texts
         self._settings = settings
         self.notice = Rule(1, 1)  # one "please slow down" a minute, not one per message
+        self._providers: OrderedDict[str, float] = OrderedDict()  # verified provider address -> until
 
     @cached_property
     def settings(self) -> LimitSettings:
@@ -188,6 +195,18 @@ class Limiter:
 
     async def allow_ip(self, ip: str, *, webhook: bool = False) -> bool:
         return await self.buckets.hit(f"ip:{'w' if webhook else 'p'}:{ip}", self.webhook_ip if webhook else self.ip)
+
+    def trust_provider(self, ip: str, clock: Callable[[], float] = time.monotonic) -> None:
+        """Remember an address that just proved to be the provider (valid secret or signature)."""
+        self._providers.pop(ip, None)
+        self._providers[ip] = clock() + PROVIDER_TRUST_SECONDS
+        while len(self._providers) > MAX_PROVIDER_ADDRESSES:
+            self._providers.popitem(last=False)
+
+    def is_provider(self, ip: str, clock: Callable[[], float] = time.monotonic) -> bool:
+        """True while the address's last proof is recent: it is not throttled per address then."""
+        until = self._providers.get(ip)
+        return until is not None and until > clock()
 
     async def admit(self, inbound: InboundMessage, ip: str | None = None) -> tuple[bool, str | None]:
         """(store it?, calm notice to send or None). Urgency is checked before anyone is limited."""

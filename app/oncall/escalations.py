@@ -74,8 +74,12 @@ async def escalation_for(session: AsyncSession, case_id: uuid.UUID, *, lock: boo
     return await session.scalar(query)
 
 
-async def apply(session: AsyncSession, deps: OnCallDeps, case: Case, event: RoutingEvent, now: datetime) -> Applied:
-    """Feed one event to the case's escalation, persist the new state, execute its commands."""
+async def apply(session: AsyncSession, deps: OnCallDeps, case: Case, event: RoutingEvent, now: datetime, *,
+                tell_person: bool = True) -> Applied:  # fmt: skip
+    """Feed one event to the case's escalation, persist the new state, execute its commands.
+
+    ``tell_person=False`` when the caller answers the person itself (the core's urgent reply).
+    """
     row = await escalation_for(session, case.id, lock=True)
     state = EscalationState.from_dict(row.state) if row is not None and row.state else None
     roster = await load_roster(session)
@@ -95,6 +99,8 @@ async def apply(session: AsyncSession, deps: OnCallDeps, case: Case, event: Rout
     row.next_at = new_state.next_at
     row.updated_at = now
     await session.flush()
+    if not tell_person:
+        commands = [c for c in commands if not isinstance(c, TellPerson)]
     return await _execute(session, deps, case, new_state, commands, now)
 
 

@@ -19,8 +19,8 @@ from fastapi.responses import RedirectResponse, Response, StreamingResponse
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth.deps import CurrentOperator, NotSignedIn, load_operator
-from app.oncall import service as oncall
+from app.auth.deps import Coordinator, CurrentOperator, NotSignedIn, load_operator
+from app.oncall import access, service as oncall
 from app.oncall.deps import OnCallDep
 from app.platform import languages as registry
 from app.platform.db import after_commit
@@ -56,7 +56,7 @@ def _back(alias: str, error: str | None = None) -> RedirectResponse:
 
 
 def _error_code(exc: HelplineError) -> str:
-    return exc.code if exc.code in ("not_found", "forbidden", "conflict") else "bad_request"
+    return exc.code if exc.code in ("not_found", "forbidden", "conflict", "not_in_queue") else "bad_request"
 
 
 @router.get("")
@@ -137,6 +137,7 @@ async def case_page(request: Request, alias: str, operator: CurrentOperator, ses
         "canned": _canned(deps.scripts, view.language), "colleagues": await _colleagues(session, operator),
         "outcomes": oncall.OUTCOMES, "case_languages": registry.codes(),
         "referrals": await referral_choices(session, view.language),
+        "viewers": await access.viewers(session, view.alias) if access.sees_everything(operator) else [],
     })  # fmt: skip
 
 
@@ -203,6 +204,18 @@ async def transfer(alias: str, operator: CurrentOperator, session: SessionDep, d
     return await _act(session, bus, alias, lambda: oncall.transfer(
         session, deps, alias, operator, to_login or None, language if registry.is_supported(language) else None),
         done="/console")  # fmt: skip
+
+
+@router.post("/case/{alias}/open-for")
+async def open_for(alias: str, coordinator: Coordinator, session: SessionDep, bus: EventsDep,
+                   to_login: FormStr = "") -> Response:  # fmt: skip
+    """A coordinator lets an operator read a case that is not in that operator's queue."""
+
+    async def _grant() -> list[Event]:
+        await oncall.open_for(session, alias, coordinator, to_login)
+        return []
+
+    return await _act(session, bus, alias, _grant)
 
 
 @router.post("/case/{alias}/close")

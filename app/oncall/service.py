@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.oncall import escalations
+from app.oncall import access, escalations
 from app.oncall.escalations import OnCallDeps
 from app.outbox.service import enqueue
 from app.platform.audit import audit
@@ -72,14 +72,6 @@ async def _case(session: AsyncSession, alias: str) -> Case:
     return case
 
 
-def _entitled(case: Case, operator: Operator) -> None:
-    """Operators see open cases and their own; coordinators and admins see all."""
-    if operator.role in ("coordinator", "admin"):
-        return
-    if case.assigned_operator_id not in (None, operator.id):
-        raise Forbidden("this case belongs to a colleague")
-
-
 def _owner(case: Case, operator: Operator) -> None:
     if case.assigned_operator_id != operator.id:
         raise Forbidden("take the case first")
@@ -89,7 +81,8 @@ async def queue(session: AsyncSession, deps: OnCallDeps, operator: Operator) -> 
     now = deps.clock()
     cases = (await session.scalars(select(Case).where(Case.status.in_(("waiting", "assigned"))))).all()
     logins = {o.id: o.login for o in (await session.scalars(select(Operator))).all()}
-    visible = [c for c in cases if operator.role != "operator" or c.assigned_operator_id in (None, operator.id)]
+    reach = await access.reach(session, operator)
+    visible = [c for c in cases if access.sees_everything(operator) or reach.covers(c, operator)]
     order = queue_order([QueueItem(c.alias, c.language, c.urgent, c.waiting_since or c.created_at) for c in visible],
                         list(operator.languages or []), now)  # fmt: skip
     by_alias = {c.alias: c for c in visible}
@@ -104,7 +97,8 @@ async def queue(session: AsyncSession, deps: OnCallDeps, operator: Operator) -> 
 
 async def case_view(session: AsyncSession, deps: OnCallDeps, alias: str, operator: Operator) -> CaseView:
     case = await _case(session, alias)
-    _entitled(case, operator)
+    await access.ensure_may_open(session, case, operator)
+    await access.record_view(session, case, operator, deps.clock())
     vault = deps.vault
     rows = (await session.scalars(select(Message).where(Message.case_id == case.id).order_by(Message.created_at))).all()
     messages = [(m.sender, vault.decrypt(m.body_enc, f"message:{m.id}") if m.body_enc else "", m.created_at) for m in rows]
@@ -127,6 +121,11 @@ async def take_case(session: AsyncSession, deps: OnCallDeps, alias: str, operato
         return TakeResult(ok=True)
     if case.status == "closed":
         return TakeResult(ok=False, reason="closed")
+    try:
+        if case.assigned_operator_id is None:  # a colleague's case is "already taken", said below
+            await access.ensure_may_open(session, case, operator)
+    except Forbidden as exc:
+        return TakeResult(ok=False, reason=exc.code)
     claimed = await session.execute(
         update(Case)
         .where(Case.id == case.id, Case.assigned_operator_id.is_(None), Case.status != "closed")
@@ -178,7 +177,7 @@ async def operator_message(session: AsyncSession, deps: OnCallDeps, alias: str, 
 
 async def add_note(session: AsyncSession, deps: OnCallDeps, alias: str, operator: Operator, text: str) -> list[Event]:
     case = await _case(session, alias)
-    _entitled(case, operator)
+    await access.ensure_may_open(session, case, operator)
     vault = deps.vault
     old = vault.decrypt_opt(case.notes_enc, f"case:{case.id}:notes") or ""
     stamp = deps.clock().strftime("%Y-%m-%d %H:%M")
@@ -207,8 +206,11 @@ async def transfer(session: AsyncSession, deps: OnCallDeps, alias: str, operator
                    to_login: str | None = None, language: str | None = None) -> list[Event]:  # fmt: skip
     case = await _case(session, alias)
     _owner(case, operator)
-    if to_login is not None and await session.scalar(select(Operator).where(Operator.login == to_login)) is None:
+    target = await session.scalar(select(Operator).where(Operator.login == to_login)) if to_login else None
+    if to_login is not None and target is None:
         raise NotFound(f"no operator {to_login}")
+    if target is not None:
+        await access.grant(session, case, target, operator.login)
     now = deps.clock()
     if language:
         case.language = language
@@ -246,3 +248,14 @@ async def set_available(session: AsyncSession, operator: Operator, available: bo
 async def decline(session: AsyncSession, deps: OnCallDeps, alias: str, operator: Operator, fence: int) -> list[Event]:
     case = await _case(session, alias)
     return (await escalations.apply(session, deps, case, Decline(operator.login, fence), deps.clock())).events
+
+
+async def open_for(session: AsyncSession, alias: str, coordinator: Operator, to_login: str) -> None:
+    """A coordinator lets an operator into a case outside their queue."""
+    if not access.sees_everything(coordinator):
+        raise Forbidden("only a coordinator can open a case for someone")
+    case = await _case(session, alias)
+    target = await session.scalar(select(Operator).where(Operator.login == to_login, Operator.active.is_(True)))
+    if target is None:
+        raise NotFound(f"no operator {to_login}")
+    await access.grant(session, case, target, coordinator.login)

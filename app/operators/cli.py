@@ -9,9 +9,10 @@ import secrets
 import sys
 from pathlib import Path
 
-from app.operators.service import ROLES, OperatorError, ensure_operator
+from app.operators.service import ROLES, OperatorError, ensure_operator, reset_access
 from app.platform import languages as registry
-from app.platform.commands import OneLineParser, Subparsers, settings_or_exit
+from app.platform.commands import OneLineParser, Subparsers, settings_or_exit, with_session
+from app.platform.models import utcnow
 from app.platform.settings import Settings
 
 
@@ -29,18 +30,29 @@ async def demo_operator(settings: Settings) -> tuple[str, str]:
     return login, password
 
 
+class PasswordsDiffer(Exception):
+    """The two typed passwords were not the same."""
+
+
+def read_password(args: argparse.Namespace, prompt: str) -> str | None:
+    """One line on stdin with --password-stdin, typed twice on a terminal, else None (no terminal, no stdin)."""
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    if not sys.stdin.isatty():
+        return None
+    password = getpass.getpass(prompt)
+    if getpass.getpass("Repeat: ") != password:
+        raise PasswordsDiffer()
+    return password
+
+
 def cmd_operator_add(args: argparse.Namespace) -> int:
     settings = settings_or_exit()
-    password: str | None
-    if args.password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    elif sys.stdin.isatty():
-        password = getpass.getpass("Password: ")
-        if getpass.getpass("Repeat: ") != password:
-            print("helpline: passwords differ", file=sys.stderr)
-            return 2
-    else:
-        password = None
+    try:
+        password = read_password(args, "Password: ")
+    except PasswordsDiffer:
+        print("helpline: passwords differ", file=sys.stderr)
+        return 2
     try:
         languages = [x.strip() for x in args.languages.split(",") if x.strip()]
         asyncio.run(ensure_operator(settings, login=args.login, name=args.name, role=args.role, languages=languages,
@@ -50,6 +62,28 @@ def cmd_operator_add(args: argparse.Namespace) -> int:
         print(f"helpline: {exc}", file=sys.stderr)
         return 2
     print(f"operator {args.login} added")
+    return 0
+
+
+def cmd_operator_reset(args: argparse.Namespace) -> int:
+    """Someone who can run commands on the server lets a locked-out admin back in."""
+    settings = settings_or_exit()
+    try:
+        typed = read_password(args, "New password: ")
+    except PasswordsDiffer:
+        print("helpline: passwords differ", file=sys.stderr)
+        return 2
+    generated = typed is None
+    password = typed if typed is not None else secrets.token_urlsafe(15)
+    try:
+        with_session(settings, lambda session, vault: reset_access(session, vault, args.login.strip().lower(), password,
+                                                                   utcnow()))  # fmt: skip
+    except OperatorError as exc:
+        print(f"helpline: {exc}", file=sys.stderr)
+        return 2
+    print(f"operator {args.login}: password reset, two-step sign-in removed, sessions ended, sign-in delays cleared")
+    if generated:
+        print(f"new password (shown once): {password}")
     return 0
 
 
@@ -65,3 +99,7 @@ def register(sub: Subparsers) -> None:
     p.add_argument("--phone", help="E.164, e.g. +77010000001")
     p.add_argument("--password-stdin", action="store_true", help="read the password as one line on stdin")
     p.set_defaults(func=cmd_operator_add)
+    p = op.add_parser("reset", help="reset an operator's password and TOTP (for a locked-out admin)")
+    p.add_argument("--login", required=True)
+    p.add_argument("--password-stdin", action="store_true", help="read the new password as one line on stdin")
+    p.set_defaults(func=cmd_operator_reset)

@@ -9,8 +9,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
+from app.auth import sessions, throttle
 from app.auth.deps import Admin
 from app.auth.passwords import hash_password
+from app.auth.service import reset_totp as clear_totp
 from app.operators.service import ROLES, OperatorError, upsert_operator, validate
 from app.platform import languages as registry
 from app.platform.audit import audit
@@ -29,13 +31,13 @@ def _done(message: str = "", error: str = "") -> RedirectResponse:
 
 
 @router.get("")
-async def accounts_page(request: Request, _: Admin, session: SessionDep, clock: ClockDep, error: str = "",
+async def accounts_page(request: Request, _: Admin, session: SessionDep, vault: VaultDep, clock: ClockDep, error: str = "",
                         done: str = "") -> Response:  # fmt: skip
     operators = (await session.scalars(select(Operator).order_by(Operator.active.desc(), Operator.login))).all()
-    now = clock()
+    throttled = await throttle.account_state(session, vault, [o.login for o in operators], clock())
     return render(request, "admin_accounts.html", {
         "operators": operators, "roles": ROLES, "op_languages": registry.codes(), "error": error, "done": done,
-        "locked": {o.id for o in operators if o.locked_until and o.locked_until > now},
+        "throttled": throttled,
     })  # fmt: skip
 
 
@@ -57,7 +59,7 @@ async def _target(session: SessionDep, login: str) -> Operator | None:
 
 
 @router.post("/{login}/update")
-async def update(login: str, admin: Admin, session: SessionDep, role: FormStr = "operator", name: FormStr = "",
+async def update(login: str, admin: Admin, session: SessionDep, clock: ClockDep, role: FormStr = "operator", name: FormStr = "",
                  active: FormStr = "", languages: FormList = []) -> Response:  # noqa: B006  # fmt: skip
     target = await _target(session, login)
     if target is None:
@@ -70,6 +72,9 @@ async def update(login: str, admin: Admin, session: SessionDep, role: FormStr = 
     if target.id == admin.id and (role != "admin" or not is_active):
         return _done(error="self_lockout")
     changes = {"role": role, "languages": ",".join(languages), "active": is_active}
+    if role != target.role or (target.active and not is_active):
+        # A new role or a deactivation applies now: every open session of the person ends.
+        await sessions.end_all(session, target.id, clock(), "role" if is_active else "deactivated")
     target.role, target.languages, target.active = cast(Role, role), list(languages), is_active  # validated above
     if name.strip():
         target.display_name = name.strip()[:128]
@@ -80,14 +85,17 @@ async def update(login: str, admin: Admin, session: SessionDep, role: FormStr = 
 
 
 @router.post("/{login}/password")
-async def reset_password(login: str, admin: Admin, session: SessionDep, password: FormStr = "") -> Response:
+async def reset_password(login: str, admin: Admin, session: SessionDep, vault: VaultDep, clock: ClockDep,
+                         password: FormStr = "") -> Response:  # fmt: skip
     target = await _target(session, login)
     if target is None:
         return _done(error="not_found_account")
     if len(password) < 8:
         return _done(error="password_short")
-    target.password_hash = hash_password(password)  # a new hash ends the person's open sessions
+    target.password_hash = hash_password(password)
     target.failed_logins, target.locked_until = 0, None
+    await sessions.end_all(session, target.id, clock(), "password")
+    await throttle.clear(session, vault, target.login)
     audit(session, admin.login, "operator.password_reset", target.login)
     return _done("password")
 
@@ -97,16 +105,28 @@ async def reset_totp(login: str, admin: Admin, session: SessionDep) -> Response:
     target = await _target(session, login)
     if target is None:
         return _done(error="not_found_account")
-    target.totp_secret_enc = None
-    audit(session, admin.login, "operator.totp_reset", target.login)
+    clear_totp(session, target, admin.login)
     return _done("totp")
 
 
 @router.post("/{login}/unlock")
-async def unlock(login: str, admin: Admin, session: SessionDep) -> Response:
+async def unlock(login: str, admin: Admin, session: SessionDep, vault: VaultDep) -> Response:
+    """Forget the account's failed sign-ins: new browsers are no longer slowed down."""
     target = await _target(session, login)
     if target is None:
         return _done(error="not_found_account")
     target.failed_logins, target.locked_until = 0, None
+    await throttle.clear(session, vault, target.login)
     audit(session, admin.login, "operator.unlock", target.login)
     return _done("unlocked")
+
+
+@router.post("/{login}/sessions/end")
+async def end_sessions(login: str, admin: Admin, session: SessionDep, clock: ClockDep) -> Response:
+    """A lost laptop: every browser signed in as this person is signed out now."""
+    target = await _target(session, login)
+    if target is None:
+        return _done(error="not_found_account")
+    ended = await sessions.end_all(session, target.id, clock(), "ended")
+    audit(session, admin.login, "operator.sessions_ended", target.login, count=ended)
+    return _done("sessions")

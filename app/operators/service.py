@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.auth import sessions, throttle
 from app.auth.passwords import hash_password
+from app.auth.service import reset_totp
 from app.platform import languages as registry
 from app.platform.audit import audit
 from app.platform.db import create_engine, create_sessionmaker, session_scope
@@ -84,3 +87,20 @@ async def ensure_operator(settings: Settings, **fields: Any) -> Operator:
             return await upsert_operator(session, vault, **fields)
     finally:
         await engine.dispose()
+
+
+async def reset_access(session: AsyncSession, vault: Vault, login: str, password: str, now: datetime,
+                       actor: str = "cli") -> Operator:  # fmt: skip
+    """The way back in for a locked-out admin: new password, no TOTP, no throttle, every old session ended."""
+    validate(login, "operator", ["ru"], None, password)
+    operator = await session.scalar(select(Operator).where(Operator.login == login))
+    if operator is None:
+        raise OperatorError(f"no operator {login!r}")
+    operator.password_hash = hash_password(password)
+    operator.failed_logins, operator.locked_until, operator.active = 0, None, True
+    reset_totp(session, operator, actor)
+    await throttle.clear(session, vault, login)
+    ended = await sessions.end_all(session, operator.id, now, "password")
+    audit(session, actor, "operator.reset", login, sessions_ended=ended)
+    await session.flush()
+    return operator

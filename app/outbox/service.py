@@ -51,6 +51,7 @@ def enqueue(
         id=item_id,
         channel=message.channel,
         kind=kind,
+        address_key=vault.pseudonym(message.channel, message.address),
         address_enc=vault.encrypt(message.address, _aad(item_id, "address")),
         payload_enc=vault.encrypt(serialize(message), _aad(item_id, "payload")),
         case_id=case_id,

@@ -15,7 +15,7 @@ queued with ``app.platform.db.after_commit`` run right after that commit.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -35,10 +35,14 @@ def _container(conn: HTTPConnection) -> Any:
     return conn.app.state.container
 
 
-def provided(name: str) -> Callable[[HTTPConnection], Any]:
-    """A dependency returning the container's part called ``name``, read on every request."""
+def provided(name: str) -> Callable[[HTTPConnection], Awaitable[Any]]:
+    """A dependency returning the container's part called ``name``, read on every request.
 
-    def part(conn: HTTPConnection) -> Any:
+    ``async`` so FastAPI calls it on the event loop: a plain function would be sent to the thread pool,
+    a thread hop per dependency on every request (the largest cost on the webhooks after the database).
+    """
+
+    async def part(conn: HTTPConnection) -> Any:
         return getattr(_container(conn), name)
 
     part.__name__ = f"get_{name}"

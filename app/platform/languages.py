@@ -34,6 +34,7 @@ class Language:
     direction: str = "ltr"
     fallback: str | None = None
     country: str | None = None
+    timezone: str | None = None
     voice_digit: str | None = None
     tts: str | None = None
     speech: str | None = None
@@ -64,7 +65,7 @@ def _load(path: Path) -> tuple[Language, ...]:
         out.append(Language(
             code=code, name=str(row["name"]).strip(), scripts=tuple(row.get("scripts") or ("Cyrl",)),
             direction=str(row.get("direction", "ltr")), fallback=row.get("fallback") or None,
-            country=row.get("country") or None, voice_digit=str(digit) if digit is not None else None,
+            country=row.get("country") or None, timezone=row.get("timezone") or None, voice_digit=str(digit) if digit is not None else None,
             tts=row.get("tts") or None, speech=row.get("speech") or None,
         ))  # fmt: skip
     codes = [x.code for x in out]

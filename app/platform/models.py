@@ -23,11 +23,13 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    SmallInteger,
     String,
     Text,
     TypeDecorator,
     UniqueConstraint,
     Uuid,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -40,7 +42,7 @@ Author = Literal["person", "bot", "operator"]
 Role = Literal["operator", "coordinator", "admin"]
 DeliveryStatus = Literal["pending", "done", "failed"]
 OutboxKind = Literal["reply", "alert", "relay", "system"]
-OutboxStatus = Literal["pending", "sent", "dead", "cancelled"]
+OutboxStatus = Literal["pending", "sending", "sent", "dead", "cancelled"]
 ScriptStatus = Literal["draft", "published", "retired"]
 Variant = Literal["chat", "sms", "voice"]
 EscalationStatus = Literal["running", "taken", "exhausted", "cancelled"]
@@ -127,6 +129,11 @@ class Case(Base):
     first_human_reply_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     erased: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Where the person said they are (ISO code), else None: emergency numbers and referrals follow it.
+    country: Mapped[str | None] = mapped_column(String(2))
+    # What the case remembers across turns, as codes only (city, red flags, the bot's last question),
+    # never the person's words: see app.conversations.context.
+    context: Mapped[dict | None] = mapped_column(JSON, default=dict)
 
     contact: Mapped[Contact | None] = relationship(lazy="raise")
     assigned_operator: Mapped[Operator | None] = relationship(lazy="raise")
@@ -172,16 +179,65 @@ class Operator(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The last TOTP time step accepted: a code (or an earlier one) never signs in twice.
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    # Keyed hashes of the unused one-time recovery codes, for a lost phone.
+    recovery_codes: Mapped[list] = mapped_column(JSON, default=list)
+
+
+class OperatorSession(Base):
+    """A signed-in browser, server side: ending the row ends the cookie, wherever it was copied to."""
+
+    __tablename__ = "operator_sessions"
+    # SHA-256 of the cookie's random id: a database thief cannot make a cookie from it.
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    operator_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("operators.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Why it ended (logout, idle, password, role, deactivated, ended by hand) for the sessions page.
+    ended_reason: Mapped[str | None] = mapped_column(String(16))
+
+
+class SignInThrottle(Base):
+    """Failed sign-ins per client address or per account (each a keyed hash), and the delay they earned."""
+
+    __tablename__ = "sign_in_throttle"
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class CaseAccess(Base):
+    """An operator let into a case outside their queue: transferred to them or opened for them by a coordinator."""
+
+    __tablename__ = "case_access"
+    __table_args__ = (UniqueConstraint("case_id", "operator_id", name="uq_case_access_case_operator"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    operator_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("operators.id", ondelete="CASCADE"))
+    granted_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class InboundDelivery(Base):
     """A provider's delivery as received, encrypted, so a crash after the 200 loses nothing."""
 
     __tablename__ = "inbound_deliveries"
-    __table_args__ = (UniqueConstraint("channel", "delivery_id", name="uq_inbound_deliveries_channel_delivery"),)
+    __table_args__ = (
+        UniqueConstraint("channel", "delivery_id", name="uq_inbound_deliveries_channel_delivery"),
+        # Serves the claim's order (urgent first, then oldest) without sorting the backlog.
+        Index("ix_inbound_deliveries_due", "status", text("priority DESC"), "created_at"),
+        Index("ix_inbound_deliveries_contact", "contact_key", "status"),
+    )
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     channel: Mapped[Channel] = mapped_column(String(16))
     delivery_id: Mapped[str] = mapped_column(String(128))
+    # The sender's pseudonym: one person's deliveries are handled one at a time, oldest first.
+    contact_key: Mapped[str | None] = mapped_column(String(64))
+    # Set at the door by cue matching (1 = looks urgent): workers claim these first.
+    priority: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
     payload_enc: Mapped[str | None] = mapped_column(Text)
     status: Mapped[DeliveryStatus] = mapped_column(String(10), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -194,10 +250,12 @@ class OutboxItem(Base):
     """Something to send, written in the transaction that decided it, sent after commit."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"), Index("ix_outbox_address", "address_key", "status"))
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     channel: Mapped[Channel] = mapped_column(String(16))
     kind: Mapped[OutboxKind] = mapped_column(String(16), default="reply")
+    # The recipient's pseudonym: one chat's rows go out one at a time, in order.
+    address_key: Mapped[str | None] = mapped_column(String(64))
     address_enc: Mapped[str] = mapped_column(Text)
     payload_enc: Mapped[str] = mapped_column(Text)
     case_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("cases.id", ondelete="SET NULL"), index=True)

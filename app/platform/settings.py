@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import os
 import secrets
+from collections import Counter
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -18,6 +20,9 @@ from typing import Literal
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# 41 repeated "a"s have the length of a secret and none of its strength.
+MIN_ENTROPY_BITS = 128
+MIN_DISTINCT = 12
 WEAK_VALUES = {"", "changeme", "change-me", "secret", "password", "dev", "test", "default"}
 GENERATED = ("SECRET_KEY", "PEPPER", "ENCRYPTION_KEYS")
 
@@ -60,6 +65,11 @@ class Settings(BaseSettings):
     worker_interval: float = 0.2
     owner_silence_seconds: int = 300
     demo_login: bool = True
+    # Workspace sessions end after this long without a request.
+    session_idle_minutes: int = 30
+    # /metrics, /docs and /openapi.json answer only these client addresses, or a request bearing ops_token.
+    ops_addresses: str = "127.0.0.1,::1"
+    ops_token: SecretStr | None = None
 
     @property
     def is_production(self) -> bool:
@@ -99,12 +109,28 @@ def new_key_spec(kid: str) -> str:
     return f"{kid}:{base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip('=')}"
 
 
+def entropy_bits(raw: str) -> float:
+    """A generous estimate of a secret's randomness: its length times the spread of its characters."""
+    if not raw:
+        return 0.0
+    counts = Counter(raw)
+    per_char = -sum(n / len(raw) * math.log2(n / len(raw)) for n in counts.values())
+    return per_char * len(raw)
+
+
+def _repeats_a_shorter_unit(raw: str) -> bool:
+    return bool(raw) and (raw + raw).find(raw, 1) < len(raw)
+
+
 def _check_secret(name: str, value: SecretStr | None, min_len: int = 32) -> None:
     raw = value.get_secret_value() if value else ""
     if raw.strip().lower() in WEAK_VALUES:
         raise SettingsError(f"HELPLINE_{name} is missing: set a strong random value (at least {min_len} characters)")
     if len(raw) < min_len:
         raise SettingsError(f"HELPLINE_{name} is too short: at least {min_len} characters")
+    if len(set(raw)) < MIN_DISTINCT or entropy_bits(raw) < MIN_ENTROPY_BITS or _repeats_a_shorter_unit(raw):
+        raise SettingsError(f"HELPLINE_{name} is not random enough: generate one, e.g. "
+                            "python -c 'import secrets; print(secrets.token_urlsafe(48))'")  # fmt: skip
 
 
 def _load_dev_secrets(settings: Settings) -> Settings:
@@ -143,6 +169,8 @@ def load_settings(**overrides: object) -> Settings:
             raise SettingsError("HELPLINE_ENCRYPTION_KEYS is missing: generate one with 'helpline keys new'")
         if settings.telegram_token and not settings.telegram_webhook_secret:
             raise SettingsError("HELPLINE_TELEGRAM_WEBHOOK_SECRET is missing while HELPLINE_TELEGRAM_TOKEN is set")
+        if settings.ops_token is not None:
+            _check_secret("OPS_TOKEN", settings.ops_token)
         if settings.twilio_account_sid and not settings.twilio_auth_token:
             raise SettingsError("HELPLINE_TWILIO_AUTH_TOKEN is missing while HELPLINE_TWILIO_ACCOUNT_SID is set")
     else:

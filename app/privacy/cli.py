@@ -14,7 +14,7 @@ from app.privacy.service import purge, rotate_keys
 def cmd_purge(args: argparse.Namespace) -> int:
     settings = settings_or_exit()
     days = args.days if args.days is not None else settings.retention_days
-    counts = with_session(settings, lambda session, _vault: purge(session, utcnow(), days))
+    counts = with_session(settings, lambda session, vault: purge(session, utcnow(), days, vault))
     print(", ".join(f"{k}: {v}" for k, v in counts.items()))
     return 0
 

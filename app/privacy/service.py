@@ -8,17 +8,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Select, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.auth import throttle
 from app.outbox.service import enqueue
 from app.platform.audit import audit
 from app.platform.db import rows_affected
 from app.platform.identity import Vault
-from app.platform.models import Case, Contact, InboundDelivery, Message, Operator, OutboxItem
+from app.platform.models import Case, Contact, InboundDelivery, Message, Operator, OperatorSession, OutboxItem
 from bots.messages import Channel, OutboundMessage
+from bots.twilio_ids import provider_refs
 
 log = logging.getLogger("helpline.privacy")
+TWILIO_REFS_PER_ROW = 50
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,7 @@ async def erase_contact(
     case_ids = list((await session.scalars(select(Case.id).where(Case.contact_id == contact.id))).all())
     aliases = list((await session.scalars(select(Case.alias).where(Case.contact_id == contact.id))).all())
     refs = [r for r in (await session.scalars(select(Message.chat_ref).where(Message.case_id.in_(case_ids)))).all() if r]
+    await delete_at_twilio(session, vault, select(Message).where(Message.case_id.in_(case_ids)))
     removed = rows_affected(await session.execute(delete(Message).where(Message.case_id.in_(case_ids))))
     await session.execute(
         update(OutboxItem)
@@ -72,7 +76,8 @@ async def erase_contact(
     await session.execute(
         update(Case)
         .where(Case.id.in_(case_ids))
-        .values(contact_id=None, erased=True, notes_enc=None, location_enc=None, urgent_reason=None)
+        .values(contact_id=None, erased=True, notes_enc=None, location_enc=None, urgent_reason=None, context=None,
+                country=None)
     )
     await session.delete(contact)
     if refs and channel == "telegram":
@@ -92,15 +97,43 @@ def _ref_order(ref: str) -> tuple[int, str]:
     return (int(ref), ref) if ref.isdigit() else (0, ref)
 
 
-async def purge(session: AsyncSession, now: datetime, retention_days: int) -> dict[str, int]:
-    """Delete bodies of closed cases past retention, and spent outbox/delivery rows."""
+async def delete_at_twilio(session: AsyncSession, vault: Vault, messages: Select[Any]) -> int:
+    """Queue the deletion of the call records and voicemail recordings Twilio keeps for these messages.
+
+    Twilio stores every call (with the caller's number) and every recording
+    until deleted; the outbox deletes them through the REST API and retries
+    until Twilio confirms (an id already gone counts as deleted).
+    """
+    refs: list[str] = []
+    for message in (await session.scalars(messages.where(Message.channel == "voice"))).all():
+        body = vault.decrypt(message.body_enc, f"message:{message.id}") if message.body_enc else None
+        refs += [ref for ref in provider_refs(message.external_id, body) if ref not in refs]
+    for start in range(0, len(refs), TWILIO_REFS_PER_ROW):
+        enqueue(session, vault, OutboundMessage(channel="voice", address="twilio", action="delete",
+                                                target_message_ids=tuple(refs[start:start + TWILIO_REFS_PER_ROW])),
+                kind="system")  # fmt: skip
+    return len(refs)
+
+
+async def purge(session: AsyncSession, now: datetime, retention_days: int, vault: Vault | None = None) -> dict[str, int]:
+    """Delete bodies of closed cases past retention, and spent outbox/delivery rows.
+
+    With ``vault``, the calls and recordings of those cases are also deleted at Twilio.
+    """
     cutoff = now - timedelta(days=retention_days)
     closed = select(Case.id).where(Case.status == "closed", Case.closed_at < cutoff)
+    at_twilio = 0
+    if vault is not None:
+        at_twilio = await delete_at_twilio(session, vault, select(Message).where(
+            Message.case_id.in_(closed), or_(Message.body_enc.is_not(None), Message.external_id.is_not(None))))  # fmt: skip
+        # The call ids go too: nothing is left to delete twice, and no provider id outlives retention.
+        await session.execute(update(Message).where(Message.case_id.in_(closed), Message.channel == "voice")
+                              .values(external_id=None))  # fmt: skip
     bodies = await session.execute(
         update(Message).where(Message.case_id.in_(closed), Message.body_enc.is_not(None)).values(body_enc=None)
     )
     notes = await session.execute(
-        update(Case).where(Case.id.in_(closed)).values(notes_enc=None, location_enc=None)
+        update(Case).where(Case.id.in_(closed)).values(notes_enc=None, location_enc=None, context=None)
     )
     outbox = await session.execute(
         delete(OutboxItem).where(OutboxItem.status.in_(("sent", "dead", "cancelled")), OutboxItem.created_at < cutoff)
@@ -108,11 +141,15 @@ async def purge(session: AsyncSession, now: datetime, retention_days: int) -> di
     deliveries = await session.execute(
         delete(InboundDelivery).where(InboundDelivery.status.in_(("done", "failed")), InboundDelivery.created_at < cutoff)
     )
+    sessions = await session.execute(delete(OperatorSession).where(OperatorSession.last_seen_at < cutoff))
     counts = {
+        "sign_in_counters": await throttle.forget_old(session, now),
+        "operator_sessions": rows_affected(sessions),
         "message_bodies": rows_affected(bodies),
         "cases": rows_affected(notes),
         "outbox_rows": rows_affected(outbox),
         "deliveries": rows_affected(deliveries),
+        "twilio_deletions": at_twilio,
     }
     audit(session, "system", "retention.purge", None, **counts)
     return counts

@@ -86,9 +86,14 @@ def format_entry(entry: ReferralEntry, language: str | None) -> str:
     return "\n".join(p for p in parts if p)
 
 
-async def referrals_for(session: AsyncSession, text: str, language: str | None) -> list[str]:
-    """Up to 3 active entries for the city (else the country) named in the message, formatted in the language."""
-    city, country = find_place(text)
+async def referrals_for(session: AsyncSession, text: str, language: str | None, *,
+                        country: str | None = None) -> list[str]:  # fmt: skip
+    """Up to 3 active entries for the city (else the country) named in the message, formatted in the language.
+
+    ``country`` is where the person said they are earlier in the case, used when this message names no place.
+    """
+    city, named = find_place(text)
+    country = named or country
     if country is None:
         return []
     # Never-verified entries (the "[verify]" placeholders) are for coordinators, not for a person at risk.
@@ -101,9 +106,10 @@ async def referrals_for(session: AsyncSession, text: str, language: str | None) 
     return [format_entry(r, language) for r in rows[:MAX_RESULTS]]
 
 
-async def referral_message(session: AsyncSession, text: str, language: str | None, heading: str) -> str:
+async def referral_message(session: AsyncSession, text: str, language: str | None, heading: str, *,
+                           country: str | None = None) -> str:  # fmt: skip
     """The extra bot message for the core: the heading (a bot text) and the entries, or "" when nothing matched."""
-    found = await referrals_for(session, text, language)
+    found = await referrals_for(session, text, language, country=country)
     if not found:
         return ""
     return "\n\n".join([heading, *found])

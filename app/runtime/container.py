@@ -28,9 +28,10 @@ from app.inbound.route import Router
 from app.oncall.actions import OperatorActions
 from app.oncall.escalations import OnCallDeps, Timers
 from app.oncall.handoff import RoutingHandoff
-from app.outbox.worker import OutboxWorker
+from app.outbox.worker import OutboxSettings, OutboxWorker
 from app.platform.db import create_engine, create_sessionmaker, session_scope
 from app.platform.events import EventBus
+from app.platform.filemodes import tighten
 from app.platform.identity import Vault
 from app.platform.models import utcnow
 from app.platform.realtime import RedisBridge, start_bridge
@@ -38,7 +39,7 @@ from app.platform.settings import Settings
 from app.privacy.service import purge
 from app.runtime.jobs import JobRunner, Step
 from app.scripts.service import ScriptCatalog
-from app.understanding.gateway import Classifier, LiveClassifier, build_classifier
+from app.understanding.gateway import Classifier, LiveClassifier, build_classifier, door_triage
 from app.understanding.workbench import Workbench, workbench_for
 from app.web.tokens import Signer
 from bots.messages import Sender
@@ -100,12 +101,13 @@ class Container:
     async def purge(self) -> int:
         """Retention: closed cases' bodies and spent rows past ``retention_days``."""
         async with session_scope(self.sessionmaker) as session:
-            counts = await purge(session, self.clock(), self.settings.retention_days)
+            counts = await purge(session, self.clock(), self.settings.retention_days, self.vault)
         log.info("retention purge ran", extra={"count": sum(counts.values())})
         return 0
 
     async def close(self) -> None:
         await self.jobs.stop()
+        await self.intake.writer.close()
         if self.realtime is not None:
             await self.realtime.close()
         for sender in self.senders.values():
@@ -124,6 +126,7 @@ async def build_container(
     clock: Callable[[], datetime] = utcnow,
 ) -> Container:
     """The app's parts; ``classifier``, ``senders`` and ``clock`` are replaced by tests and benches."""
+    tighten(settings.data_dir, settings.database_url)  # 0600/0700 before the database or an upload is opened
     engine = create_engine(settings.database_url)
     sessionmaker = create_sessionmaker(engine)
     vault = Vault(settings.pepper.get_secret_value() if settings.pepper else "", settings.key_list)
@@ -153,10 +156,12 @@ async def build_container(
     # The way in and the way out run on wall-clock time.
     router = Router(vault, person=conversation, operator=OperatorActions(oncall))
     limiter = build_limiter(vault, nlu, scripts, realtime.redis if realtime is not None else None)
-    intake = Intake(sessionmaker, vault, limiter, jobs.wake)
     deliveries = DeliveryProcessor(sessionmaker, vault, router, events=events, skip_locked=skip_locked, wake=jobs.wake)
+    intake = Intake(sessionmaker, vault, limiter, jobs.wake, triage=door_triage(nlu), urgent=deliveries.urgent_arrived)
+    sending = OutboxSettings()
     outbox = OutboxWorker(sessionmaker, vault, senders, max_attempts=settings.outbox_max_attempts,
-                          skip_locked=skip_locked, events=events)  # fmt: skip
+                          skip_locked=skip_locked, events=events, concurrency=sending.concurrency,
+                          lease=timedelta(seconds=sending.lease_seconds))  # fmt: skip
     timers = Timers(sessionmaker, oncall, events, skip_locked=skip_locked)
 
     container = Container(

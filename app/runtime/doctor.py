@@ -2,7 +2,8 @@
 
 Start-up already refuses the worst (missing secrets in production); the doctor
 also says what start-up tolerates but a real deployment must not have: plain
-http, a development mode, an unreachable database or Redis, no retention. One
+http, a development mode, an unreachable database or Redis, no retention, bot
+texts a person would read that still wait for a coordinator's review. One
 line per problem, each with its fix; exit status 1 when anything is wrong.
 """
 
@@ -14,10 +15,12 @@ from collections.abc import Callable
 
 from redis import asyncio as aioredis
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.platform.commands import Subparsers
-from app.platform.db import create_engine
+from app.platform.db import create_engine, create_sessionmaker
 from app.platform.settings import WEAK_VALUES, Settings, SettingsError
+from app.scripts.service import unfinished_texts
 
 Problem = str
 
@@ -73,6 +76,8 @@ async def check_reachable(settings: Settings) -> list[Problem]:
             await asyncio.wait_for(conn.execute(text("SELECT 1")), timeout=5)
     except Exception as exc:  # noqa: BLE001 - reported, not raised
         problems.append(f"database unreachable ({type(exc).__name__}): check HELPLINE_DATABASE_URL and that it runs")
+    else:
+        problems += await check_texts(engine)
     finally:
         await engine.dispose()
     if settings.redis_url:
@@ -84,6 +89,21 @@ async def check_reachable(settings: Settings) -> list[Problem]:
         finally:
             await client.aclose()
     return problems
+
+
+async def check_texts(engine: AsyncEngine) -> list[Problem]:
+    """Person-facing texts still unreviewed (or holding a ``[...]`` note): people get fallbacks meanwhile."""
+    try:
+        async with create_sessionmaker(engine)() as session:
+            waiting = await unfinished_texts(session)
+    except Exception as exc:  # noqa: BLE001 - an unmigrated database is reported, not raised
+        return [f"bot texts unreadable ({type(exc).__name__}): run 'helpline migrate'"]
+    if not waiting:
+        return []
+    shown = ", ".join(f"{key} {lang}/{variant}" for key, lang, variant in waiting[:6])
+    more = f" and {len(waiting) - 6} more" if len(waiting) > 6 else ""
+    return [f"{len(waiting)} bot text(s) wait for review ({shown}{more}): check and publish them in /admin/scripts "
+            "(until then people get the short 112 line or the previous reviewed version)"]
 
 
 def diagnose(settings: Settings) -> list[Problem]:

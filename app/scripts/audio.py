@@ -3,24 +3,26 @@ recordings are played (``<Play>``) where they exist, and Russian ``<Say>`` is on
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, UploadFile
+from fastapi import APIRouter, Depends, File, Request, UploadFile
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 
-from app.auth.deps import Coordinator
+from app.auth.deps import Coordinator, load_operator
 from app.platform import languages as registry
 from app.platform.audit import audit
 from app.platform.db import after_commit
-from app.platform.deps import SessionDep, SettingsDep
+from app.platform.deps import ClockDep, SessionDep, SettingsDep
 from app.platform.errors import NotFound
 from app.platform.models import ScriptText
+from app.scripts.audiofile import CONTENT_TYPES, link_valid, sniff_audio
 from app.scripts.deps import ScriptsDep
 from app.web.forms import FormStr
-from app.web.session import verify_csrf
+from app.web.session import has_role, verify_csrf
 
 router = APIRouter(prefix="/admin", dependencies=[Depends(verify_csrf)], include_in_schema=False)
 media = APIRouter(include_in_schema=False)
@@ -38,16 +40,19 @@ async def upload_audio(key: str, operator: Coordinator, session: SessionDep, set
                        file: Annotated[UploadFile | None, File()] = None) -> Response:  # fmt: skip
     """Store the recording under an unguessable name and publish its URL as ``audio.<key>``."""
     back = f"/admin/scripts/{key}"
-    ext = TYPES.get((file.content_type or "").lower()) if file else None
-    if file is None or not registry.is_supported(language) or ext is None:
+    if file is None or not registry.is_supported(language) or (file.content_type or "").lower() not in TYPES:
         return RedirectResponse(f"{back}?error=bad_audio#audio", 303)
     body = await file.read(MAX_BYTES + 1)
-    if not body or len(body) > MAX_BYTES:
+    ext = sniff_audio(body) if body and len(body) <= MAX_BYTES else None  # the bytes decide, not the label
+    if ext is None:
+        audit(session, operator.login, "script.audio_refused", f"audio.{key}", declared=(file.content_type or "")[:40])
         return RedirectResponse(f"{back}?error=bad_audio#audio", 303)
     folder = audio_dir(settings.data_dir)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     name = f"{secrets.token_urlsafe(12)}.{ext}"
-    (folder / name).write_bytes(body)
+    fd = os.open(folder / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(body)
     url = settings.public_url.rstrip("/") + f"/media/audio/{name}"
     audio_key = f"audio.{key}"
     version = await session.scalar(select(func.max(ScriptText.version)).where(
@@ -60,9 +65,22 @@ async def upload_audio(key: str, operator: Coordinator, session: SessionDep, set
 
 
 @media.get("/media/audio/{name}")
-async def audio_file(name: str, settings: SettingsDep) -> Response:
-    """Twilio fetches prompts from here; names are random, the folder holds nothing else."""
+async def audio_file(request: Request, name: str, settings: SettingsDep, session: SessionDep,
+                     clock: ClockDep) -> Response:  # fmt: skip
+    """Twilio fetches prompts from here with a signed, expiring link; a signed-in coordinator may too.
+
+    Served as a download of a fixed audio type with ``nosniff``, so even a file
+    that slipped in could never run as a page on our origin.
+    """
     path = audio_dir(settings.data_dir) / name
-    if "/" in name or name.startswith(".") or not path.is_file():
+    kind = name.rsplit(".", 1)[-1]
+    if "/" in name or name.startswith(".") or kind not in CONTENT_TYPES or not path.is_file():
         raise NotFound("no such recording")
-    return FileResponse(path, media_type="audio/mpeg" if name.endswith(".mp3") else "audio/wav")
+    secret = settings.secret_key.get_secret_value() if settings.secret_key else ""
+    if not link_valid(name, request.url.query, secret, clock()):
+        operator = await load_operator(request, session)
+        if operator is None or not has_role(operator, "coordinator"):
+            raise NotFound("no such recording")
+    return FileResponse(path, media_type=CONTENT_TYPES[kind], headers={  # type: ignore[index]
+        "X-Content-Type-Options": "nosniff", "Content-Disposition": f'attachment; filename="prompt.{kind}"',
+        "Content-Security-Policy": "default-src 'none'; sandbox", "Cache-Control": "private, max-age=300"})  # fmt: skip

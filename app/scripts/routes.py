@@ -19,7 +19,7 @@ from app.platform.errors import HelplineError
 from app.platform.models import ScriptText
 from app.scripts import edits
 from app.scripts.deps import ScriptsDep
-from app.scripts.service import VARIANTS
+from app.scripts.service import VARIANTS, unfinished, unfinished_texts
 from app.web.forms import FormStr
 from app.web.session import verify_csrf
 from app.web.templating import render
@@ -46,10 +46,11 @@ async def scripts_list(request: Request, _: Coordinator, session: SessionDep, q:
             cell["draft"] = True
         elif row.variant == "chat" or "text" not in cell:
             cell["text"] = row.text
-        if row.needs_review and row.status == "published":
+        if row.status == "published" and unfinished(row.text, row.needs_review):
             cell["review"] = True
     keys = sorted(table, key=lambda k: (not k.startswith("numbers."), k.startswith("label."), k))
-    return render(request, "admin_scripts.html", {"table": table, "keys": keys, "q": q})
+    waiting = await unfinished_texts(session)
+    return render(request, "admin_scripts.html", {"table": table, "keys": keys, "q": q, "unfinished": waiting})
 
 
 async def _key_page(request: Request, session: SessionDep, key: str, *, error: str = "", preview=None,

@@ -3,18 +3,21 @@
 Coordinators edit drafts and publish new versions; the bot reads the newest
 published text of (key, language, variant), falling back to the chat variant,
 then English, then Russian, so a missing translation never leaves a person
-without an answer.
+without an answer. A text that waits for review or still holds a coordinator's
+``[...]`` note is never sent: the newest finished version is, and for emergency
+numbers the short universal line (``numbers112.<country>``) seeded beside them.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.platform import languages as registry
@@ -25,6 +28,9 @@ log = logging.getLogger("helpline.scripts")
 
 SEED_DIR = Path(__file__).parent / "seed"
 VARIANTS = ("chat", "sms", "voice")
+UNIVERSAL_NUMBERS = "numbers112"
+# A coordinator's note left in a text: "[координатор: ...]", "[coordinator: verify]".
+PLACEHOLDER = re.compile(r"\[[^\]]*\]|\[")
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +61,32 @@ def load_seed(seed_dir: Path = SEED_DIR) -> list[SeedEntry]:
             entries.append(
                 SeedEntry(f"numbers.{country}", lang, "chat", str(spec["text"]).strip(), bool(spec.get("needs_review")))
             )
+            if spec.get("short"):
+                entries.append(SeedEntry(f"{UNIVERSAL_NUMBERS}.{country}", lang, "chat", str(spec["short"]).strip()))
     return entries
+
+
+def unfinished(text: str, needs_review: bool) -> bool:
+    """True for a text that must not reach a person yet: marked for review, or holding a ``[...]`` note."""
+    return needs_review or bool(PLACEHOLDER.search(text))
+
+
+async def unfinished_texts(session: AsyncSession) -> list[tuple[str, str, str]]:
+    """(key, language, variant) whose newest published version is unfinished; people get an older one meanwhile."""
+    rows = await session.execute(
+        select(ScriptText.key, ScriptText.language, ScriptText.variant, ScriptText.text, ScriptText.needs_review)
+        .where(ScriptText.status == "published")
+        .order_by(ScriptText.version.desc())
+    )
+    seen: set[tuple[str, str, str]] = set()
+    found: list[tuple[str, str, str]] = []
+    for key, lang, variant, text, review in rows.all():
+        if (key, lang, variant) in seen:
+            continue
+        seen.add((key, lang, variant))
+        if not key.startswith("audio.") and unfinished(text, review):
+            found.append((key, lang, variant))
+    return sorted(found)
 
 
 async def seed_scripts(session: AsyncSession, seed_dir: Path = SEED_DIR) -> int:
@@ -97,22 +128,17 @@ class ScriptCatalog:
     generation: int = 0
 
     async def reload(self, session: AsyncSession) -> None:
-        newest = (
-            select(ScriptText.key, ScriptText.language, ScriptText.variant, func.max(ScriptText.version).label("v"))
-            .where(ScriptText.status == "published")
-            .group_by(ScriptText.key, ScriptText.language, ScriptText.variant)
-            .subquery()
-        )
+        """The newest finished published version of every text (an unfinished newer one waits for review)."""
         rows = await session.execute(
-            select(ScriptText.key, ScriptText.language, ScriptText.variant, ScriptText.text).join(
-                newest,
-                (ScriptText.key == newest.c.key)
-                & (ScriptText.language == newest.c.language)
-                & (ScriptText.variant == newest.c.variant)
-                & (ScriptText.version == newest.c.v),
-            )
+            select(ScriptText.key, ScriptText.language, ScriptText.variant, ScriptText.text, ScriptText.needs_review)
+            .where(ScriptText.status == "published")
+            .order_by(ScriptText.version.desc())
         )
-        self.texts = {(k, lang, v): t for k, lang, v, t in rows.all()}
+        texts: dict[tuple[str, str, str], str] = {}
+        for k, lang, v, text, review in rows.all():
+            if (k, lang, v) not in texts and not unfinished(text, review):
+                texts[(k, lang, v)] = text
+        self.texts = texts
         self.generation += 1
 
     def get(self, key: str, language: str | None, variant: str = "chat", *, country: str | None = None,
@@ -139,12 +165,14 @@ class ScriptCatalog:
         return self.get(f"label.{name}", language) or name
 
     def numbers(self, country: str | None, language: str | None) -> str:
+        """The country's numbers in the person's language; its short universal line while the full one waits."""
         lang = language if registry.is_supported(language) else "ru"
         country = country or registry.home_country(lang) or "default"
-        for key in (f"numbers.{country}", "numbers.default"):
-            for candidate in ((key, x, "chat") for x in registry.fallback_chain(lang)):
-                if candidate in self.texts:
-                    return self.texts[candidate]
+        for place in dict.fromkeys((country, "default")):
+            for text_lang in registry.fallback_chain(lang):
+                for key in (f"numbers.{place}", f"{UNIVERSAL_NUMBERS}.{place}"):
+                    if (key, text_lang, "chat") in self.texts:
+                        return self.texts[(key, text_lang, "chat")]
         return "112"
 
 

@@ -20,7 +20,9 @@ SESSION_COOKIE = "hl_session"
 PRE_COOKIE = "hl_pre"
 TOTP_COOKIE = "hl_totp"
 LANG_COOKIE = "hl_lang"
+KNOWN_COOKIE = "hl_known"
 SESSION_MAX_AGE = 12 * 3600
+KNOWN_MAX_AGE = 180 * 86400
 PRE_MAX_AGE = 2 * 3600
 TOTP_MAX_AGE = 300
 RANK = {"operator": 1, "coordinator": 2, "admin": 3}
@@ -53,12 +55,31 @@ def session_data(request: Request) -> dict[str, Any] | None:
     return signer(request).load("session", request.cookies.get(SESSION_COOKIE))
 
 
-def start_session(request: Request, response: Response, operator: Operator) -> None:
-    """Issue a fresh session (new nonce, so a pre-login CSRF token is not reused)."""
-    data = {"op": str(operator.id), "n": new_nonce(), "ps": password_stamp(operator.password_hash)}
+def session_id(request: Request) -> str | None:
+    """The server-side session the cookie names (``app.auth.sessions`` decides if it is still open)."""
+    data = session_data(request)
+    sid = data.get("sid") if data else None
+    return sid if isinstance(sid, str) else None
+
+
+def start_session(request: Request, response: Response, operator: Operator, sid: str, known: str) -> None:
+    """Issue a fresh session (new nonce, so a pre-login CSRF token is not reused) naming row ``sid``.
+
+    ``known`` marks this browser as one that signed in to the account, so the
+    account's sign-in delay (``app.auth.throttle``) does not slow it down.
+    """
+    data = {"op": str(operator.id), "n": new_nonce(), "ps": password_stamp(operator.password_hash), "sid": sid}
     set_cookie(request, response, SESSION_COOKIE, signer(request).sign("session", data, SESSION_MAX_AGE),
                SESSION_MAX_AGE)  # fmt: skip
+    set_cookie(request, response, KNOWN_COOKIE, signer(request).sign("known", {"a": known}, KNOWN_MAX_AGE),
+               KNOWN_MAX_AGE, strict=True)  # fmt: skip
     response.delete_cookie(TOTP_COOKIE, path="/")
+
+
+def known_browser(request: Request, account: str) -> bool:
+    """Did this browser sign in to ``account`` (its throttle key) before?"""
+    data = signer(request).load("known", request.cookies.get(KNOWN_COOKIE))
+    return bool(data) and data.get("a") == account  # type: ignore[union-attr]
 
 
 def end_session(response: Response) -> None:
@@ -101,5 +122,5 @@ async def verify_csrf(request: Request) -> None:
         if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
             sent = str((await request.form()).get("csrf") or "")
     expected = csrf_token(request)
-    if not sent or not hmac.compare_digest(sent, expected):
+    if not sent or not hmac.compare_digest(sent.encode("utf-8", "surrogatepass"), expected.encode()):
         raise CsrfFailed()

@@ -15,6 +15,8 @@ import secrets
 import time
 from typing import Any
 
+MAX_TOKEN = 4096
+
 
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).decode().rstrip("=")
@@ -39,14 +41,14 @@ class Signer:
 
     def load(self, purpose: str, token: str | None) -> dict[str, Any] | None:
         """The data, or None when the token is missing, forged, for another purpose or expired."""
-        if not token or token.count(".") != 1:
-            return None
+        if not token or token.count(".") != 1 or len(token) > MAX_TOKEN or not token.isascii():
+            return None  # a cookie of stray bytes is no session, never a 500
         body, mac = token.split(".")
-        if not hmac.compare_digest(mac, self._mac(purpose, body)):
+        if not hmac.compare_digest(mac.encode(), self._mac(purpose, body).encode()):
             return None
         try:
             data = json.loads(_unb64(body))
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
         if not isinstance(data, dict) or int(data.get("exp", 0)) < time.time():
             return None

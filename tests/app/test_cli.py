@@ -52,6 +52,11 @@ def test_operator_add_reads_the_password_from_stdin_and_migrate_purge_rotate_run
     bad = run("operator", "add", "--login", "bota", "--name", "B", "--role", "operator", "--languages", "xx",
               "--password-stdin", stdin="correct horse\n")  # fmt: skip
     assert bad.returncode == 2 and "languages" in bad.stderr
+    reset = run("operator", "reset", "--login", "aigerim", "--password-stdin", stdin="a brand new one\n")
+    assert reset.returncode == 0 and "sessions ended" in reset.stdout, reset.stderr
+    generated = run("operator", "reset", "--login", "aigerim")
+    assert generated.returncode == 0 and "new password (shown once)" in generated.stdout
+    assert run("operator", "reset", "--login", "nobody").returncode == 2
     assert run("purge").returncode == 0
     rotated = run("keys", "rotate")
     assert rotated.returncode == 0 and "re-encrypted" in rotated.stdout

@@ -88,6 +88,13 @@ def test_kyrgyz_and_tajik_emergency_numbers_are_real_in_every_language() -> None
             assert not PLACEHOLDER.search(text) and all(n in text for n in ("112", "102", "103")), (lang, country)
 
 
+def test_every_language_says_when_someone_is_back_in_its_own_words() -> None:
+    for lang in LANGUAGES:
+        words = _yaml(SEED / f"{lang}.yml").get("when") or {}
+        assert {"today", "tomorrow", "day", "date"} <= set(words), lang
+        assert len(words.get("days") or ()) == 7 and len(words.get("months") or ()) == 12, lang
+
+
 def test_each_home_country_has_its_emergency_numbers_in_every_language() -> None:
     countries = {x.country for x in registry.registry() if x.country}
     for lang in LANGUAGES:

@@ -37,7 +37,8 @@ def signed_form(auth_token: str, url: str, params: dict[str, str]) -> tuple[dict
 class FakeTwilioAPI(LoopbackServer):
     """Messages.json, Calls.json and Calls/{sid}.json with Basic auth, call records and faults.
 
-    Endpoint names for ``fail_next``/``calls_for``: "messages.create", "calls.create", "calls.update".
+    Endpoint names for ``fail_next``/``calls_for``: "messages.create", "calls.create", "calls.update",
+    "calls.delete", "recordings.delete" (``stored`` and ``deleted`` keep what the account holds).
     """
 
     def __init__(self, account_sid: str = DEFAULT_ACCOUNT_SID, auth_token: str = DEFAULT_AUTH_TOKEN) -> None:
@@ -52,6 +53,11 @@ class FakeTwilioAPI(LoopbackServer):
         router.add_post(PREFIX + "/Messages.json", self._messages_create)
         router.add_post(PREFIX + "/Calls.json", self._calls_create)
         router.add_post(PREFIX + "/Calls/{call}.json", self._calls_update)
+        router.add_delete(PREFIX + "/Calls/{call}.json", self._delete)
+        router.add_delete(PREFIX + "/Recordings/{recording}.json", self._delete)
+        # What the account still holds: recordings and call logs a test put there, until deleted.
+        self.stored: set[str] = set()
+        self.deleted: list[str] = []
 
     def fail_next(self, endpoint: str, status: int = 500, *, retry_after: int | None = None, times: int = 1,
                   code: int | None = None) -> None:  # fmt: skip
@@ -134,3 +140,14 @@ class FakeTwilioAPI(LoopbackServer):
             self.finished_calls.add(call_sid)
         return web.json_response(self._resource("CA", "Calls", status=params.get("Status", "in-progress"))
                                  | {"sid": call_sid})  # fmt: skip
+
+    async def _delete(self, request: web.Request) -> web.Response:
+        sid = request.match_info.get("recording") or request.match_info["call"]
+        _, error = await self._begin("recordings.delete" if sid.startswith("RE") else "calls.delete", request)
+        if error is not None:
+            return error
+        if sid not in self.stored:
+            return self._error(404, 20404, "The requested resource was not found")
+        self.stored.discard(sid)
+        self.deleted.append(sid)
+        return web.Response(status=204)

@@ -76,3 +76,58 @@ def test_twilio_forms_are_parsed_or_refused(form: dict[str, str]) -> None:
 def test_the_normaliser_takes_any_text(value: str) -> None:
     normalize = pytest.importorskip("nlu.normalize").normalize
     assert isinstance(normalize(value), str)
+
+
+@FAST
+@given(st.binary(max_size=400) | text.map(lambda v: v.encode("utf-8", "surrogatepass")))
+def test_signed_cookies_of_any_bytes_are_no_session(raw: bytes) -> None:
+    from app.web.tokens import Signer
+
+    signer = Signer("s" * 40)
+    token = raw.decode("latin-1")  # how the server hands a cookie header to the app
+    assert signer.load("session", token) is None
+    assert signer.load("session", token + "." + token) is None
+
+
+@FAST
+@given(st.integers(min_value=0, max_value=6000), st.sampled_from([b"[", b'{"k":']), st.binary(max_size=50))
+def test_the_json_body_parser_refuses_any_depth_cleanly(depth: int, opener: bytes, tail: bytes) -> None:
+    from bots.jsonbody import MAX_DEPTH, load_json
+
+    closer = b"]" if opener == b"[" else b"}"
+    body = opener * depth + b"0" + closer * depth + tail
+    try:
+        value = load_json(body, max_bytes=64 * 1024)
+    except InvalidRequest as exc:
+        assert exc.status in (400, 413)
+    else:
+        assert depth <= MAX_DEPTH and value is not None
+
+
+@pytest.fixture
+def workspace(settings):  # type: ignore[no-untyped-def]
+    """The real app over a synchronous client, shared by every example of one test."""
+    from starlette.testclient import TestClient
+
+    from app.main import create_app
+
+    with TestClient(create_app(settings), base_url="http://testserver") as client:
+        yield client
+
+
+def _header_safe(raw: bytes) -> bytes:
+    return bytes(b for b in raw if b not in b"\r\n\x00") or b"x"
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(st.binary(max_size=300) | forms.map(lambda f: "&".join(f"{k}={v}" for k, v in f.items()).encode("utf-8", "surrogatepass")),
+       st.binary(max_size=120), st.sampled_from(["/auth/login", "/auth/totp", "/auth/logout", "/console/availability"]))  # fmt: skip
+def test_any_form_body_and_cookie_on_the_workspace_is_never_a_500(workspace, body: bytes, cookie: bytes,
+                                                                  path: str) -> None:  # type: ignore[no-untyped-def]
+    headers = {"content-type": "application/x-www-form-urlencoded",
+               "cookie": b"hl_session=" + _header_safe(cookie) + b"; hl_pre=" + _header_safe(cookie[::-1])}  # fmt: skip
+    response = workspace.post(path, content=body, headers=headers)
+    assert response.status_code < 500, (path, response.status_code)
+    page = workspace.get("/console", headers={"cookie": headers["cookie"]})
+    assert page.status_code == 401

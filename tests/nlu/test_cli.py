@@ -151,3 +151,15 @@ def test_export_rasa_writes_parseable_yaml(
             (tmp_path / "rasa" / "data" / f"nlu_{lang}.yml").read_text(encoding="utf-8")
         )
         assert nlu["version"] == "3.1" and len(nlu["nlu"]) >= 19
+
+
+def test_export_rasa_per_intent_keeps_a_sample_of_every_intent(
+    model_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, _, _ = _run(
+        ["export-rasa", str(tmp_path / "rasa"), "--per-intent", "5"], model_file, monkeypatch=monkeypatch
+    )
+    assert code == 0
+    nlu = yaml.safe_load((tmp_path / "rasa" / "data" / "nlu_ru.yml").read_text(encoding="utf-8"))
+    counts = {b["intent"]: b["examples"].count("\n- ") + 1 for b in nlu["nlu"]}
+    assert len(counts) == 19 and set(counts.values()) == {5}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from app.cli import main
@@ -55,3 +57,13 @@ def test_a_missing_encryption_key_is_reported(env: pytest.MonkeyPatch, capsys: p
     env.delenv("HELPLINE_ENCRYPTION_KEYS")
     assert main(["doctor"]) == 1
     assert "helpline keys new" in capsys.readouterr().out
+
+
+def test_person_facing_texts_waiting_for_review_are_refused(env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+                                                            clean_db: str) -> None:  # fmt: skip
+    from app.scripts.service import seed_database
+
+    asyncio.run(seed_database(clean_db))  # a fresh install: every country's full numbers line waits for review
+    assert main(["doctor"]) == 1
+    out = capsys.readouterr().out
+    assert "wait for review" in out and "numbers.AE" in out and "/admin/scripts" in out

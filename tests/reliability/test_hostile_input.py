@@ -56,6 +56,15 @@ async def test_malformed_telegram_updates_are_a_clean_4xx_and_nothing_is_stored(
     assert await stored(client) == 0
 
 
+@pytest.mark.parametrize("opener", [b"[", b'{"a":'])
+async def test_a_5000_deep_json_on_the_telegram_webhook_is_a_400(client, opener: bytes) -> None:  # type: ignore[no-untyped-def]
+    closer = b"]" if opener == b"[" else b"}"
+    body = b'{"update_id": 1, "message": ' + opener * 5000 + b"1" + closer * 5000 + b"}"
+    response = await client.post("/webhooks/telegram", content=body, headers=TG_HEADERS)
+    assert response.status_code == 400 and "nested too deeply" in response.json()["message"]
+    assert await stored(client) == 0
+
+
 @pytest.mark.parametrize("name", sorted(HOSTILE_TEXTS))
 async def test_strange_telegram_text_is_refused_cleanly_or_handled(client, fake_telegram: FakeTelegramAPI,
                                                                    name: str) -> None:  # type: ignore[no-untyped-def]

@@ -71,3 +71,27 @@ async def test_one_address_flooding_a_webhook_gets_429(monkeypatch: pytest.Monke
     codes = [(await client.post("/webhooks/telegram", content=b"{}", headers={"X-Telegram-Bot-Api-Secret-Token": "x"})
               ).status_code for _ in range(8)]  # fmt: skip
     assert codes[:5] == [403] * 5 and codes[5:] == [429] * 3
+
+
+async def test_the_providers_own_address_is_not_throttled_once_it_proved_itself(
+        monkeypatch: pytest.MonkeyPatch, client, fake_telegram: FakeTelegramAPI) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("HELPLINE_RATE_WEBHOOK_IP_BURST", "5")
+    monkeypatch.setenv("HELPLINE_RATE_WEBHOOK_IP_PER_MINUTE", "1")
+    codes = [(await _send(client, fake_telegram, 7100 + i, f"вопрос про работу {i}")).status_code for i in range(20)]
+    assert codes == [200] * 20, "a surge of real people's messages from Telegram's address is taken in whole"
+    async with client.services.sessionmaker() as session:
+        assert await session.scalar(select(func.count()).select_from(InboundDelivery)) == 20
+
+
+async def test_a_forged_flood_is_still_limited_per_address(monkeypatch: pytest.MonkeyPatch, client) -> None:  # type: ignore[no-untyped-def]
+    from app.inbound.ratelimit import PROVIDER_TRUST_SECONDS
+
+    monkeypatch.setenv("HELPLINE_RATE_WEBHOOK_IP_BURST", "3")
+    monkeypatch.setenv("HELPLINE_RATE_WEBHOOK_IP_PER_MINUTE", "1")
+    limiter = client.services.limiter
+    limiter.trust_provider("149.154.167.1")
+    assert limiter.is_provider("149.154.167.1") and not limiter.is_provider("203.0.113.9")
+    assert not limiter.is_provider("149.154.167.1", clock=lambda: 1e12 + PROVIDER_TRUST_SECONDS)
+    forged = {"X-Telegram-Bot-Api-Secret-Token": "wrong"}
+    codes = [(await client.post("/webhooks/telegram", content=b"{}", headers=forged)).status_code for _ in range(5)]
+    assert codes == [403] * 3 + [429] * 2

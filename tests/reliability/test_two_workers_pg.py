@@ -87,7 +87,7 @@ async def test_two_instances_send_each_outbox_row_exactly_once(two_instances) ->
 
     async def all_sent() -> bool:
         async with a.sessionmaker() as session:
-            return not await session.scalar(select(func.count()).select_from(OutboxItem).where(OutboxItem.status == "pending"))
+            return not await session.scalar(select(func.count()).select_from(OutboxItem).where(OutboxItem.status.in_(("pending", "sending"))))
 
     await _until(all_sent)
     addresses = Counter(m.address for m in _sent(a, b))
@@ -118,3 +118,36 @@ async def test_two_instances_fire_each_escalation_step_exactly_once(two_instance
                            if m.address in ("5550001", "5550009", "+77010000001", "+77010000009"))  # fmt: skip
     assert set(to_operators.values()) == {1}, "an operator got the same alert twice"
     assert sum(1 for channel, _, _ in to_operators if channel == "sms") == 20  # both steps, SMS leg, once each
+
+
+async def test_two_messages_from_one_new_person_on_two_workers_at_once_are_both_answered_in_order(
+        two_instances) -> None:  # type: ignore[no-untyped-def]
+    from app.platform.models import Contact, InboundDelivery, Message
+
+    a, b = two_instances
+    people = [f"71{i:05d}" for i in range(20)]
+    ids: dict[str, list[uuid.UUID]] = {}
+    async with session_scope(a.sessionmaker) as session:
+        for chat in people:  # people often send two short ones in a row: "hello", then the question
+            for text in ("Здравствуйте", "у меня забрали паспорт"):
+                stored = await store_delivery(session, a.vault, InboundMessage(
+                    channel="telegram", external_id=chat, external_message_id=uuid.uuid4().hex, text=text))  # fmt: skip
+                ids.setdefault(chat, []).append(stored)  # type: ignore[arg-type]
+    # Each person's first message to worker A and second to worker B, at the same moment.
+    await asyncio.gather(*(a.deliveries.process(ids[c][0]) for c in people),
+                         *(b.deliveries.process(ids[c][1]) for c in people))  # fmt: skip
+    for _ in range(10):  # what was held back (that person was busy on the other worker) in the next pass
+        if not await a.deliveries.run_once() + await b.deliveries.run_once():
+            break
+    async with a.sessionmaker() as session:
+        statuses = Counter((await session.scalars(select(InboundDelivery.status))).all())
+        assert statuses == {"done": 40}
+        assert await session.scalar(select(func.count()).select_from(Contact)) == 20
+        assert await session.scalar(select(func.count()).select_from(Case)) == 20
+        for case in (await session.scalars(select(Case))).all():
+            rows = (await session.scalars(select(Message).where(Message.case_id == case.id)
+                                          .order_by(Message.created_at))).all()  # fmt: skip
+            texts = [a.vault.decrypt(m.body_enc, f"message:{m.id}") for m in rows if m.direction == "in"]
+            assert texts == ["Здравствуйте", "у меня забрали паспорт"]
+            assert rows[-1].direction == "out", "the second message was answered too"
+            assert sum(1 for m in rows if m.direction == "out") >= 2

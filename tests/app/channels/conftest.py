@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
 
 import httpx
 import pytest
@@ -28,6 +30,23 @@ def channel_settings(settings: Settings, fake_telegram: FakeTelegramAPI, fake_tw
         "twilio_auth_token": SecretStr(DEFAULT_AUTH_TOKEN), "twilio_phone_number": HOTLINE,
         "twilio_api_base": fake_twilio.base_url, "public_url": "https://helpline.example.org",
     })  # fmt: skip
+
+
+@asynccontextmanager
+async def app_with_roster(settings: Settings, roster: str, clock: Callable[[], datetime]) -> AsyncIterator[httpx.AsyncClient]:
+    """The running app on a frozen clock with a roster imported, and a client for its webhooks."""
+    from app.oncall.roster_store import import_roster
+    from app.platform.db import session_scope
+
+    await seed_database(settings.database_url)
+    app = create_app(settings, clock=clock)
+    async with app.router.lifespan_context(app):
+        services = app.state.container
+        async with session_scope(services.sessionmaker) as session:
+            await import_roster(session, services.vault, roster)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://h.example.org") as http:
+            http.services = services  # type: ignore[attr-defined]
+            yield http
 
 
 @pytest.fixture

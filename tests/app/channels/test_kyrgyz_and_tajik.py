@@ -12,10 +12,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from app.main import create_app
-from app.oncall.roster_store import import_roster
-from app.platform.db import session_scope
 from app.scripts.service import seed_database
-from tests.app.channels.conftest import SECRET
+from tests.app.channels.conftest import SECRET, app_with_roster
 from tests.app.oncall.test_escalations import MORNING, Clock
 from tests.fakes.telegram_api import FakeTelegramAPI
 
@@ -46,15 +44,8 @@ escalation_policies:
 
 @pytest.fixture
 async def line(channel_settings) -> AsyncIterator[httpx.AsyncClient]:  # type: ignore[no-untyped-def]
-    await seed_database(channel_settings.database_url)
-    app = create_app(channel_settings, clock=Clock(MORNING))
-    async with app.router.lifespan_context(app):
-        services = app.state.container
-        async with session_scope(services.sessionmaker) as session:
-            await import_roster(session, services.vault, ROSTER)
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://h.example.org") as http:
-            http.services = services  # type: ignore[attr-defined]
-            yield http
+    async with app_with_roster(channel_settings, ROSTER, Clock(MORNING)) as http:
+        yield http
 
 
 async def _write(line: httpx.AsyncClient, tg: FakeTelegramAPI, text: str) -> None:
@@ -71,7 +62,7 @@ async def test_kyrgyz_on_telegram_is_answered_in_kyrgyz_and_alerts_the_kyrgyz_sp
     scripts = line.services.scripts
     await _write(line, fake_telegram, "Саламатсызбы, мага жардам керек")
     assert fake_telegram.sent_texts(PERSON)[0] == scripts.get("greet", "ky")
-    await _write(line, fake_telegram, "мени камап салышты, тез жардам бериңиз")
+    await _write(line, fake_telegram, "мени Бишкекте камап салышты, тез жардам бериңиз")  # the place: its numbers
     urgent = fake_telegram.sent_texts(PERSON)[1]
     assert urgent.startswith("Сиз жалгыз эмессиз.") and "Кыргызстан: 112; өрт өчүрүүчүлөр 101; милиция 102; тез жардам 103." in urgent
     assert _alerted(fake_telegram) == {AIBEK}
@@ -81,8 +72,8 @@ async def test_tajik_on_telegram_is_answered_in_tajik_and_widens_to_russian_spea
     scripts = line.services.scripts
     await _write(line, fake_telegram, "Ассалому алейкум, ба ман ёрӣ лозим")
     assert fake_telegram.sent_texts(PERSON)[0] == scripts.get("greet", "tg")
-    await _write(line, fake_telegram, "маро дар хона қуфл карданд, ёрӣ диҳед")
-    assert "Тоҷикистон: 112" in fake_telegram.sent_texts(PERSON)[1]
+    await _write(line, fake_telegram, "маро дар Душанбе дар хона қуфл карданд, ёрӣ диҳед")
+    assert "Тоҷикистон: 112; сӯхторнишонӣ 101; милитсия 102; ёрии таъҷилӣ 103" in fake_telegram.sent_texts(PERSON)[1]
     assert _alerted(fake_telegram) == {AIBEK, OLGA}  # nobody speaks Tajik: the Russian speakers, not the Uzbek-only one
     alert = next(c["text"] for c in fake_telegram.calls_for("sendMessage") if int(c["chat_id"]) == OLGA)
     assert "(tg," in alert and str(PERSON) not in alert
@@ -107,7 +98,7 @@ def test_the_web_chat_offers_both_languages_and_answers_in_the_one_chosen(channe
             http.portal.call(services.jobs.drain)  # type: ignore[union-attr]  # the outbox sends the reply now
             return json.loads(ws.receive_text())
 
-        for lang, text, key in (("ky", "паспортумду алып коюшту", "documents_taken"),
+        for lang, text, key in (("ky", "Саламатсызбы, мага жардам керек", "greet"),
                                 ("tg", "Ассалому алейкум, ба ман ёрӣ лозим", "greet")):
             with http.websocket_connect("/chat/ws") as ws:
                 assert json.loads(ws.receive_text())["type"] == "session"

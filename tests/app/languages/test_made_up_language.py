@@ -53,7 +53,7 @@ def quessan(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path
     shutil.copytree(SEED_DIR, seed)
     (seed / "xq.yml").write_text(yaml.safe_dump({
         "language": "xq", "texts": {key: {"chat": text} for key, text in xq_data.TEXTS.items()},
-        "emergency_numbers": {"XQ": {"text": xq_data.NUMBERS}},
+        "emergency_numbers": {"XQ": {"text": xq_data.NUMBERS}, "default": {"text": xq_data.NUMBERS}},
     }, allow_unicode=True), encoding="utf-8")  # fmt: skip
     with registry.use(root / "languages.yml"):
         yield {"data": data, "seed": seed}
@@ -97,7 +97,7 @@ async def test_a_language_added_as_data_is_understood_and_answered_in_itself(cor
     assert taken.intent == "documents_taken" and taken.replies[0].text == xq_data.TEXTS["documents_taken"]
 
 
-async def test_an_urgent_message_in_the_new_language_raises_the_case_with_its_home_numbers(core) -> None:
+async def test_an_urgent_message_in_the_new_language_raises_the_case_with_numbers_in_that_language(core) -> None:
     outcome = await say(core, person("ili lokix nin nun"))
     assert outcome.urgent and outcome.language == "xq"
     assert any(xq_data.NUMBERS in r.text and "homix" in r.text for r in outcome.replies)

@@ -38,6 +38,8 @@ TEXTS = {
     "talk_to_human": "Bone, ni serchix homix por vi.",
     "emergency": "Vi ne estas sola. Ni vokix homix nun. Telefonu: {numbers}.",
     "urgent_ack": "Vi ne estas sola: ni vokix homix nun. Telefonu: {numbers}.",
+    "urgent_no_one": "Neniu homix nun; homix legix {when}. Telefonu: {numbers}.",
+    "urgent_no_one_later": "Neniu homix nun; homix legix baldaux. Telefonu: {numbers}.",
     "language_set": "Bone, mi skribix kvese.",
     "welcome": "Skribix en via lingvo.",
 }

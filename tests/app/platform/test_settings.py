@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 import pytest
 
 from app.platform.settings import SettingsError, load_settings, new_key_spec
+
+STRONG = secrets.token_urlsafe(48)
 
 
 def test_production_without_a_secret_names_the_missing_setting(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -14,15 +17,22 @@ def test_production_without_a_secret_names_the_missing_setting(monkeypatch: pyte
     with pytest.raises(SettingsError, match="HELPLINE_SECRET_KEY"):
         load_settings(env="production", secret_key="changeme", _env_file=None)
     with pytest.raises(SettingsError, match="HELPLINE_PEPPER"):
-        load_settings(env="production", secret_key="x" * 40, _env_file=None)
+        load_settings(env="production", secret_key=STRONG, _env_file=None)
     with pytest.raises(SettingsError, match="HELPLINE_ENCRYPTION_KEYS"):
-        load_settings(env="production", secret_key="x" * 40, pepper="y" * 40, _env_file=None)
+        load_settings(env="production", secret_key=STRONG, pepper=STRONG[::-1], _env_file=None)
 
 
 def test_production_with_strong_secrets_starts() -> None:
-    settings = load_settings(env="production", secret_key="x" * 40, pepper="y" * 40,
+    settings = load_settings(env="production", secret_key=STRONG, pepper=STRONG[::-1],
                              encryption_keys=new_key_spec("k1"), _env_file=None)  # fmt: skip
     assert settings.key_list[0][0] == "k1"
+
+
+@pytest.mark.parametrize("weak", ["a" * 41, "ab" * 30, "0123456789" * 5, "password" * 6, "x" * 64])
+def test_production_refuses_a_long_secret_with_low_entropy(weak: str) -> None:
+    with pytest.raises(SettingsError, match="HELPLINE_SECRET_KEY is not random enough"):
+        load_settings(env="production", secret_key=weak, pepper=STRONG, encryption_keys=new_key_spec("k1"),
+                      _env_file=None)  # fmt: skip
 
 
 def test_development_secrets_are_generated_once_and_reused(tmp_path: Path) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 
 async def test_healthz_and_readyz_report_up(app_client) -> None:
     assert (await app_client.get("/healthz")).json() == {"status": "ok"}
@@ -36,3 +38,20 @@ async def test_unknown_route_is_a_json_error_without_a_stack_trace(app_client) -
 
 async def test_openapi_is_served(app_client) -> None:
     assert "/healthz" in (await app_client.get("/openapi.json")).json()["paths"]
+
+
+@pytest.mark.parametrize("path", ["/metrics", "/docs", "/openapi.json"])
+async def test_operations_pages_are_only_for_listed_addresses_or_the_token(app_client, path: str) -> None:  # type: ignore[no-untyped-def]
+    import httpx
+    from pydantic import SecretStr
+
+    services = app_client.app.state.container
+    services.settings = services.settings.model_copy(update={"ops_token": SecretStr("t0k-" + "Zq8xW3vB6nM9kL2jH5gF")})
+    outsider = httpx.AsyncClient(transport=httpx.ASGITransport(app=app_client.app, client=("203.0.113.7", 5000)),
+                                 base_url="http://testserver")  # fmt: skip
+    async with outsider:
+        assert (await outsider.get(path)).status_code == 404
+        assert (await outsider.get(path, headers={"authorization": "Bearer wrong"})).status_code == 404
+        ok = await outsider.get(path, headers={"authorization": "Bearer t0k-Zq8xW3vB6nM9kL2jH5gF"})
+        assert ok.status_code == 200
+    assert (await app_client.get(path)).status_code == 200  # 127.0.0.1, listed

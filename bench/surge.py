@@ -1,0 +1,277 @@
+"""Surge: the door's cost, ingest next to bare FastAPI, sustained processing, urgent messages in a backlog.
+
+All in one run, so the ratios compare like with like on whatever load the machine has:
+
+1. the door's triage (cue matching) next to the full model's prediction, per message;
+2. Telegram webhook ingest (HTTP → secret → parse → limiter → triage → group-committed delivery → 200),
+   real uvicorn processes, interleaved with a bare FastAPI endpoint: bare, PostgreSQL, SQLite, 1 worker each;
+3. sustained end-to-end processing in one process with the real embedded NLU: stored → classified →
+   answered → outbox row, SQLite and PostgreSQL;
+4. a surge: a backlog of stored messages, then urgent messages from new people arriving while the
+   job loop works through it: time from the door to the operator's first alert call (p50, p99).
+
+Run: ``python bench/surge.py [--duration 8] [--backlog 20000] [--urgent 50] [--only door,ingest,process,surge]``.
+PostgreSQL runs on a fresh database on HELPLINE_BENCH_PG_URL (default: the local server).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from sqlalchemy import insert, text  # noqa: E402
+from webhook_bench import app_env, drop, load, pct, prepare, start  # noqa: E402
+
+MODEL = ROOT / "nlu" / "model" / "helpline.pkl"
+TEXTS = ["Здравствуйте", "Работодатель забрал паспорт", "salom menga yordam kerak", "Жалақы төленбеді",
+         "Мне предлагают работу в Дубае", "Как сделать патент?", "подскажите адрес консульства"]  # fmt: skip
+URGENT = ["нас заперли, помогите срочно", "meni qamab qo'yishdi yordam bering", "бізді қамап қойды, көмектесіңдер"]
+ROSTER = """
+operators:
+  - {login: aigerim, name: Aigerim, role: operator, languages: [kk, ru, uz], telegram_chat_id: 5550001}
+schedules:
+  - name: hotline
+    timezone: Asia/Almaty
+    layers:
+      - {rotation: daily, handoff: "09:00", start: "2026-01-01", members: [aigerim]}
+escalation_policies:
+  - name: urgent
+    default: true
+    steps:
+      - {notify: {schedule: hotline}, via: [telegram], wait_seconds: 300}
+    repeat: 0
+"""
+
+
+def load_avg() -> str:
+    try:
+        return " ".join(f"{x:.1f}" for x in os.getloadavg())
+    except OSError:
+        return "?"
+
+
+# 1. The door's cost ---------------------------------------------------------------------------------
+
+
+def door_cost(n: int = 3000) -> dict[str, float]:
+    import nlu
+    from app.understanding.gateway import EmbeddedClassifier, LiveClassifier, door_triage
+
+    model = nlu.load_or_train(MODEL)
+    triage = door_triage(LiveClassifier(EmbeddedClassifier(model)))
+    texts = [TEXTS[i % len(TEXTS)] + f" {i}" for i in range(n)] + URGENT * 10
+    t0 = time.perf_counter()
+    flagged = sum(triage(t) for t in texts)
+    door = (time.perf_counter() - t0) / len(texts)
+    t0 = time.perf_counter()
+    for t in texts:
+        model.predict(t)
+    full = (time.perf_counter() - t0) / len(texts)
+    return {"door_us": door * 1e6, "full_us": full * 1e6, "flagged": flagged, "n": len(texts)}
+
+
+# 2. Ingest ------------------------------------------------------------------------------------------
+
+
+async def ingest(kind: str, args: argparse.Namespace, port: int) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as tmp:
+        url, dbname = await prepare(kind, tmp)
+        env = app_env(url, tmp, worker=False) | {"HELPLINE_NLU_BACKEND": "embedded", "HELPLINE_NLU_MODEL_PATH": str(MODEL)}
+        try:
+            proc = start("app.main:create_app", port, env, 1)
+            try:
+                await load(port, 2, args.concurrency, 1)  # warm-up
+                count, lat, errors = await load(port, args.duration, args.concurrency, 1_000_000)
+            finally:
+                proc.terminate()
+                proc.wait(30)
+        finally:
+            await drop(dbname)
+    return {"rps": count / args.duration, "p50": pct(lat, 0.5), "p99": pct(lat, 0.99), "errors": errors}
+
+
+async def bare(args: argparse.Namespace, port: int) -> dict[str, float]:
+    proc = start("webhook_bench:bare_app", port, dict(os.environ), 1)
+    try:
+        await load(port, 2, args.concurrency, 1)
+        count, lat, errors = await load(port, args.duration, args.concurrency, 1)
+    finally:
+        proc.terminate()
+        proc.wait(30)
+    return {"rps": count / args.duration, "p50": pct(lat, 0.5), "p99": pct(lat, 0.99), "errors": errors}
+
+
+# 3 and 4. In one process with the real NLU ----------------------------------------------------------
+
+
+class Recorder:
+    """The providers' far side: answers at once and notes when each call was made."""
+
+    def __init__(self, channel: str) -> None:
+        self.channel = channel
+        self.calls: list[tuple[float, str, str]] = []
+
+    async def send(self, message):  # type: ignore[no-untyped-def]
+        from bots.messages import SendResult
+
+        self.calls.append((time.perf_counter(), message.address, message.text))
+        return SendResult(external_message_id=str(len(self.calls)))
+
+    async def close(self) -> None:
+        return None
+
+
+async def container_for(url: str, tmp: str):  # type: ignore[no-untyped-def]
+    from app.oncall.roster_store import import_roster
+    from app.platform.db import session_scope
+    from app.platform.settings import Settings, new_key_spec
+    from app.runtime.container import build_container
+
+    settings = Settings(env="test", database_url=url, data_dir=Path(tmp), pepper="p" * 40, secret_key="s" * 40,
+                        encryption_keys=new_key_spec("k1"), worker_enabled=False, nlu_backend="embedded",
+                        nlu_model_path=MODEL, log_level="ERROR", worker_interval=0.05)  # fmt: skip
+    c = await build_container(settings, senders={n: Recorder(n) for n in ("telegram", "sms", "webchat")})
+    async with session_scope(c.sessionmaker) as session:
+        await import_roster(session, c.vault, ROSTER, actor="bench")
+    return c
+
+
+async def backlog(c, n: int, tag: str) -> None:  # type: ignore[no-untyped-def]
+    """``n`` stored deliveries from ``n`` people, written in large multi-row inserts."""
+    from app.inbound.deliveries import delivery_row
+    from app.platform.models import InboundDelivery
+    from bots.messages import InboundMessage
+
+    for start_at in range(0, n, 2000):
+        rows = [delivery_row(c.vault, InboundMessage(channel="telegram", external_id=f"{tag}{i}",
+                             external_message_id=f"{tag}:{i}", text=TEXTS[i % len(TEXTS)]))
+                for i in range(start_at, min(n, start_at + 2000))]  # fmt: skip
+        async with c.sessionmaker() as session:
+            await session.execute(insert(InboundDelivery), rows)
+            await session.commit()
+
+
+async def pending(c) -> int:  # type: ignore[no-untyped-def]
+    async with c.sessionmaker() as session:
+        return int(await session.scalar(text("SELECT count(*) FROM inbound_deliveries WHERE status = 'pending'")) or 0)
+
+
+async def processing(kind: str, n: int) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as tmp:
+        url, dbname = await prepare(kind, tmp)
+        try:
+            c = await container_for(url, tmp)
+            try:
+                await backlog(c, n, "p")
+                t0 = time.perf_counter()
+                while await c.deliveries.run_once(limit=100):
+                    pass
+                elapsed = time.perf_counter() - t0
+                left = await pending(c)
+            finally:
+                await c.close()
+        finally:
+            await drop(dbname)
+    return {"rate": (n - left) / elapsed, "handled": n - left, "seconds": elapsed}
+
+
+async def surge(kind: str, n_backlog: int, n_urgent: int) -> dict[str, float]:
+    from bots.messages import InboundMessage
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url, dbname = await prepare(kind, tmp)
+        try:
+            c = await container_for(url, tmp)
+            try:
+                await backlog(c, n_backlog, "b")
+                c.jobs.start()
+                await asyncio.sleep(1.0)  # the loop is busy with the crowd
+                sent_at: dict[str, float] = {}
+                for i in range(n_urgent):
+                    chat = f"u{uuid.uuid4().hex[:12]}"
+                    sent_at[c.vault.pseudonym("telegram", chat)] = time.perf_counter()
+                    await c.intake.accept(InboundMessage(channel="telegram", external_id=chat,
+                                                         external_message_id=f"u:{chat}", text=URGENT[i % 3]))  # fmt: skip
+                    await asyncio.sleep(0.1)
+                operator = c.senders["telegram"]
+                deadline = time.perf_counter() + 120
+                latencies: list[float] = []
+                while time.perf_counter() < deadline:
+                    async with c.sessionmaker() as session:
+                        cases = (await session.execute(
+                            text("SELECT c.alias, k.pseudonym FROM cases c JOIN contacts k ON k.id = c.contact_id "
+                                 "WHERE c.urgent")  # fmt: skip
+                        )).all()
+                    firsts = {}
+                    for at, address, body in operator.calls:  # type: ignore[attr-defined]
+                        if address == "5550001":
+                            for alias, pseudonym in cases:
+                                if alias in body and pseudonym in sent_at:
+                                    firsts.setdefault(pseudonym, at)
+                    latencies = [firsts[p] - sent_at[p] for p in firsts]
+                    if len(latencies) >= n_urgent:
+                        break
+                    await asyncio.sleep(0.2)
+                left = await pending(c)
+            finally:
+                await c.close()
+        finally:
+            await drop(dbname)
+    return {"alerted": len(latencies), "p50": statistics.median(latencies) if latencies else float("nan"),
+            "p99": pct(latencies, 0.99), "max": max(latencies, default=float("nan")), "left": left}  # fmt: skip
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=float, default=8)
+    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--messages", type=int, default=3000, help="stored messages for the processing rate")
+    parser.add_argument("--backlog", type=int, default=20_000)
+    parser.add_argument("--urgent", type=int, default=50)
+    parser.add_argument("--only", default="door,ingest,process,surge")
+    parser.add_argument("--port", type=int, default=18190)
+    args = parser.parse_args()
+    logging.disable(logging.WARNING)  # the surge's "urgent case" lines would bury the figures
+    parts = set(args.only.split(","))
+    print(f"bench/surge.py on {os.cpu_count()} cores, load average {load_avg()} at the start")
+    if "door" in parts:
+        d = door_cost()
+        print(f"\n1. Door triage: {d['door_us']:.0f} µs a message (cue matching) vs {d['full_us']:.0f} µs for the full "
+              f"model: {d['full_us'] / d['door_us']:.1f}x cheaper; {d['flagged']:.0f} of {d['n']:.0f} flagged")  # fmt: skip
+    if "ingest" in parts:
+        results = {"bare FastAPI": await bare(args, args.port),
+                   "helpline PostgreSQL": await ingest("pg", args, args.port + 1),
+                   "helpline SQLite": await ingest("sqlite", args, args.port + 2)}  # fmt: skip
+        base = results["bare FastAPI"]["rps"]
+        print(f"\n2. Telegram webhook ingest, 1 worker each, {args.duration:.0f} s at concurrency {args.concurrency}")
+        for name, r in results.items():
+            print(f"   {name:22} {r['rps']:7.0f} req/s  p50 {r['p50']:6.1f} ms  p99 {r['p99']:7.1f} ms  "
+                  f"errors {r['errors']:.0f}  {100 * r['rps'] / base:5.1f}% of bare")  # fmt: skip
+    if "process" in parts:
+        print(f"\n3. Sustained processing with the real NLU, {args.messages} stored messages from new people")
+        for kind in ("pg", "sqlite"):
+            r = await processing(kind, args.messages)
+            print(f"   {kind:8} {r['rate']:6.0f} messages/s ({r['handled']:.0f} in {r['seconds']:.1f} s)")
+    if "surge" in parts:
+        r = await surge("pg", args.backlog, args.urgent)
+        print(f"\n4. Surge on PostgreSQL: {args.backlog} stored, then {args.urgent} urgent from new people (1 every 100 ms)")
+        print(f"   door → operator's first alert call: p50 {r['p50'] * 1000:.0f} ms  p99 {r['p99'] * 1000:.0f} ms  "
+              f"max {r['max'] * 1000:.0f} ms  ({r['alerted']:.0f}/{args.urgent} alerted; {r['left']:.0f} of the crowd "
+              f"still waiting)")  # fmt: skip
+    print(f"\nload average {load_avg()} at the end")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
