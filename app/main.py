@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 from app.auth import routes as auth
 from app.auth.deps import install_page_errors
-from app.channels import routes as webhooks, voice, webchat
+from app.channels import routes as webhooks, voice, webchat, whatsapp
 from app.oncall import roster_routes, routes as console
 from app.operators import routes as accounts
 from app.platform.errors import install_error_handlers
@@ -31,6 +31,7 @@ from app.web.security import SecurityHeaders
 # come first: in a surge they are nearly every request, and each route tried before them costs a match.
 ROUTERS: tuple[APIRouter, ...] = (
     webhooks.router,
+    whatsapp.router,
     voice.router,
     health.router,
     auth.router,

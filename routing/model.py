@@ -12,11 +12,11 @@ from typing import Any, Literal
 
 Role = Literal["operator", "coordinator", "admin"]
 Rotation = Literal["daily", "weekly", "shift"]
-Channel = Literal["console", "telegram", "sms", "voice"]
+Channel = Literal["console", "telegram", "sms", "voice", "whatsapp"]
 
 ROLES: tuple[str, ...] = ("operator", "coordinator", "admin")
 ROTATIONS: tuple[str, ...] = ("daily", "weekly", "shift")
-CHANNELS: tuple[str, ...] = ("console", "telegram", "sms", "voice")
+CHANNELS: tuple[str, ...] = ("console", "telegram", "sms", "voice", "whatsapp")
 # The languages a roster may list when the caller names none; the app passes its language registry.
 LANGUAGES: tuple[str, ...] = ("ru", "kk", "uz", "ky", "tg", "en")
 # Whom a schedule step widens to when nobody on call speaks the case's language (before everyone).
@@ -40,7 +40,7 @@ class Operator:
         """Whether a channel can reach this person (no chat id → no Telegram)."""
         if channel == "telegram":
             return self.telegram_chat_id is not None
-        if channel in ("sms", "voice"):
+        if channel in ("sms", "voice", "whatsapp"):  # the phone number is the WhatsApp account too
             return self.phone is not None
         return channel == "console"
 

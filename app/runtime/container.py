@@ -148,7 +148,8 @@ async def build_container(
     jobs = JobRunner(settings.worker_interval, clock)
 
     # The conversation core and on-call: conversations and escalations run on `clock`.
-    oncall = OnCallDeps(vault=vault, scripts=scripts, clock=clock, public_url=settings.public_url)
+    oncall = OnCallDeps(vault=vault, scripts=scripts, clock=clock, public_url=settings.public_url,
+                        whatsapp_window=timedelta(hours=settings.whatsapp_window_hours))  # fmt: skip
     core = CoreDeps(vault=vault, classifier=nlu, scripts=scripts, handoff=RoutingHandoff(oncall), clock=clock,
                     discreet=settings.discreet_mode)  # fmt: skip
     conversation = Conversation(core)

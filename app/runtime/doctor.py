@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import re
 from collections.abc import Callable
 
 from redis import asyncio as aioredis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.platform import languages as registry
 from app.platform.commands import Subparsers
 from app.platform.db import create_engine, create_sessionmaker
 from app.platform.settings import WEAK_VALUES, Settings, SettingsError
@@ -34,6 +36,39 @@ def _secret(settings: Settings, name: str, min_len: int = 32) -> list[Problem]:
     if len(raw) < min_len or len(set(raw)) < 10:
         return [f"HELPLINE_{name} is weak: use at least {min_len} random characters"]
     return []
+
+
+def _whatsapp(settings: Settings) -> list[Problem]:
+    """The WhatsApp sender, its approved template in every language people write in, the window."""
+    sender = settings.whatsapp_sender
+    if not sender:
+        return []
+    problems: list[Problem] = []
+    if not re.fullmatch(r"whatsapp:\+[1-9]\d{6,14}", sender):
+        problems.append(f"HELPLINE_WHATSAPP_SENDER is {sender!r}: write the approved sender as whatsapp:+<country><number>")
+    if not (settings.twilio_account_sid and settings.twilio_auth_token):
+        problems.append("HELPLINE_WHATSAPP_SENDER is set without HELPLINE_TWILIO_ACCOUNT_SID and "
+                        "HELPLINE_TWILIO_AUTH_TOKEN: WhatsApp goes through Twilio and needs both")  # fmt: skip
+    templates = settings.whatsapp_templates
+    for lang, sid in sorted(templates.items()):
+        if not re.fullmatch(r"HX[0-9a-fA-F]{32}", sid):
+            problems.append(f"HELPLINE_WHATSAPP_TEMPLATES[{lang}] is {sid!r}: use the ContentSid (HX…) of an approved template")
+    missing = [lang for lang in registry.codes() if lang != "en" and lang not in templates]
+    if missing:
+        fallback = "they get the Russian one" if "ru" in templates else "nothing can reach them"
+        problems.append(f"HELPLINE_WHATSAPP_TEMPLATES has no approved template for {', '.join(missing)}: after 24 hours "
+                        f"of silence {fallback}; add a neutral 'You have a new message' template per language")  # fmt: skip
+    for name, sid in sorted(settings.whatsapp_button_templates.items()):
+        if not re.fullmatch(r"HX[0-9a-fA-F]{32}", sid):
+            problems.append(f"HELPLINE_WHATSAPP_BUTTON_TEMPLATES[{name}] is {sid!r}: use the ContentSid (HX…) of an "
+                            "approved quick-reply template")  # fmt: skip
+    alert = settings.whatsapp_alert_template
+    if alert and not re.fullmatch(r"HX[0-9a-fA-F]{32}", alert):
+        problems.append(f"HELPLINE_WHATSAPP_ALERT_TEMPLATE is {alert!r}: use the ContentSid (HX…) of an approved template")
+    if not 1 <= settings.whatsapp_window_hours <= 24:
+        problems.append(f"HELPLINE_WHATSAPP_WINDOW_HOURS is {settings.whatsapp_window_hours}: WhatsApp allows free-form "
+                        "replies for at most 24 hours after the person's last message")  # fmt: skip
+    return problems
 
 
 def check_settings(settings: Settings) -> list[Problem]:
@@ -60,6 +95,7 @@ def check_settings(settings: Settings) -> list[Problem]:
     if settings.twilio_account_sid and not settings.twilio_auth_token:
         problems.append("HELPLINE_TWILIO_AUTH_TOKEN is not set while Twilio is on: copy it from the Twilio console "
                         "(signatures are checked with it)")  # fmt: skip
+    problems += _whatsapp(settings)
     if not 1 <= settings.retention_days <= 365:
         problems.append(f"HELPLINE_RETENTION_DAYS is {settings.retention_days}: set 1-365 days (90 is the default)")
     if settings.is_sqlite and settings.is_production:

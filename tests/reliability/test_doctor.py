@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
 import pytest
 
 from app.cli import main
 from app.platform.settings import new_key_spec
+from app.scripts.service import LANGUAGES
 
 SOUND = {
     "HELPLINE_ENV": "production", "HELPLINE_SECRET_KEY": "Kx9-" + "aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z",
@@ -57,6 +59,29 @@ def test_a_missing_encryption_key_is_reported(env: pytest.MonkeyPatch, capsys: p
     env.delenv("HELPLINE_ENCRYPTION_KEYS")
     assert main(["doctor"]) == 1
     assert "helpline keys new" in capsys.readouterr().out
+
+
+def test_whatsapp_sender_templates_and_window_are_checked(env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    env.setenv("HELPLINE_TWILIO_ACCOUNT_SID", "AC" + "0" * 32)
+    env.setenv("HELPLINE_TWILIO_AUTH_TOKEN", "t" * 32)
+    env.setenv("HELPLINE_WHATSAPP_SENDER", "+77170000001")
+    env.setenv("HELPLINE_WHATSAPP_TEMPLATES", '{"ru": "HX' + "a" * 32 + '", "kk": "template-1"}')
+    env.setenv("HELPLINE_WHATSAPP_WINDOW_HOURS", "48")
+    env.setenv("HELPLINE_WHATSAPP_BUTTON_TEMPLATES", '{"erase:kk": "quick"}')
+    assert main(["doctor"]) == 1
+    out = capsys.readouterr().out
+    for needle in ("HELPLINE_WHATSAPP_SENDER is '+77170000001'", "HELPLINE_WHATSAPP_TEMPLATES[kk]",
+                   "no approved template for uz", "the Russian one", "HELPLINE_WHATSAPP_WINDOW_HOURS is 48",
+                   "HELPLINE_WHATSAPP_BUTTON_TEMPLATES[erase:kk]"):  # fmt: skip
+        assert needle in out, (needle, out)
+
+    env.setenv("HELPLINE_WHATSAPP_SENDER", "whatsapp:+77170000001")
+    every = {lang: f"HX{n:032x}" for n, lang in enumerate(LANGUAGES) if lang != "en"}
+    env.setenv("HELPLINE_WHATSAPP_TEMPLATES", json.dumps(every))
+    env.setenv("HELPLINE_WHATSAPP_WINDOW_HOURS", "24")
+    env.setenv("HELPLINE_WHATSAPP_BUTTON_TEMPLATES", '{"erase:kk": "HX' + "e" * 32 + '"}')
+    main(["doctor"])
+    assert "WHATSAPP" not in capsys.readouterr().out
 
 
 def test_person_facing_texts_waiting_for_review_are_refused(env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime
 
 import httpx
 import pytest
 from pydantic import SecretStr
 
 from app.main import create_app
+from app.oncall.roster_store import import_roster
+from app.platform.db import session_scope
 from app.platform.settings import Settings
 from app.scripts.service import seed_database
+from tests.app.oncall.test_escalations import MORNING, ROSTER, Clock
 from tests.fakes.conftest_plugin import fake_telegram, fake_twilio  # noqa: F401 - fixtures
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.fakes.twilio_api import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, FakeTwilioAPI
@@ -32,23 +34,6 @@ def channel_settings(settings: Settings, fake_telegram: FakeTelegramAPI, fake_tw
     })  # fmt: skip
 
 
-@asynccontextmanager
-async def app_with_roster(settings: Settings, roster: str, clock: Callable[[], datetime]) -> AsyncIterator[httpx.AsyncClient]:
-    """The running app on a frozen clock with a roster imported, and a client for its webhooks."""
-    from app.oncall.roster_store import import_roster
-    from app.platform.db import session_scope
-
-    await seed_database(settings.database_url)
-    app = create_app(settings, clock=clock)
-    async with app.router.lifespan_context(app):
-        services = app.state.container
-        async with session_scope(services.sessionmaker) as session:
-            await import_roster(session, services.vault, roster)
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://h.example.org") as http:
-            http.services = services  # type: ignore[attr-defined]
-            yield http
-
-
 @pytest.fixture
 async def client(channel_settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     await seed_database(channel_settings.database_url)
@@ -58,3 +43,18 @@ async def client(channel_settings: Settings) -> AsyncIterator[httpx.AsyncClient]
         async with httpx.AsyncClient(transport=transport, base_url="https://helpline.example.org") as http:
             http.services = app.state.container  # type: ignore[attr-defined]
             yield http
+
+
+@asynccontextmanager
+async def running_with_rota(settings: Settings, roster: str = ROSTER) -> AsyncIterator[tuple[httpx.AsyncClient, Clock]]:
+    """The app with a rota imported, on a clock the test moves (on call: the example rota's morning)."""
+    await seed_database(settings.database_url)
+    clock = Clock(MORNING)
+    app = create_app(settings, clock=clock)
+    async with app.router.lifespan_context(app):
+        services = app.state.container
+        async with session_scope(services.sessionmaker) as session:
+            await import_roster(session, services.vault, roster)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=settings.public_url) as http:
+            http.services = services  # type: ignore[attr-defined]
+            yield http, clock

@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from tests.app.channels.conftest import SECRET, app_with_roster
-from tests.app.oncall.test_escalations import MORNING, ROSTER, Clock
+from tests.app.channels.conftest import SECRET, running_with_rota
+from tests.app.oncall.test_escalations import Clock
 from tests.fakes.telegram_api import FakeTelegramAPI
 
 PERSON, AIGERIM, COORD = 700100200, 5550001, 5550009
@@ -18,9 +18,8 @@ HEADERS = {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "applicati
 
 @pytest.fixture
 async def world(channel_settings) -> AsyncIterator[tuple[httpx.AsyncClient, Clock]]:  # type: ignore[no-untyped-def]
-    clock = Clock(MORNING)
-    async with app_with_roster(channel_settings, ROSTER, clock) as http:
-        yield http, clock
+    async with running_with_rota(channel_settings) as running:
+        yield running
 
 
 async def test_operator_takes_an_urgent_case_from_telegram_and_talks_to_the_person(world, fake_telegram: FakeTelegramAPI) -> None:

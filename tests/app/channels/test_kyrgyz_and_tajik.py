@@ -13,8 +13,7 @@ from starlette.testclient import TestClient
 
 from app.main import create_app
 from app.scripts.service import seed_database
-from tests.app.channels.conftest import SECRET, app_with_roster
-from tests.app.oncall.test_escalations import MORNING, Clock
+from tests.app.channels.conftest import SECRET, running_with_rota
 from tests.fakes.telegram_api import FakeTelegramAPI
 
 PERSON, AIBEK, OLGA, ZARINA = 700300400, 5550011, 5550012, 5550013
@@ -44,7 +43,7 @@ escalation_policies:
 
 @pytest.fixture
 async def line(channel_settings) -> AsyncIterator[httpx.AsyncClient]:  # type: ignore[no-untyped-def]
-    async with app_with_roster(channel_settings, ROSTER, Clock(MORNING)) as http:
+    async with running_with_rota(channel_settings, ROSTER) as (http, _):
         yield http
 
 
