@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -39,7 +40,8 @@ from bots.telegram_ui import chat_id_value, fit_text, inline_keyboard
 
 log = logging.getLogger(__name__)
 
-LANGUAGES = frozenset({"ru", "kk", "uz", "en"})
+# A language hint is passed on when it looks like a code; the app decides whether it speaks it.
+LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
 MAX_UPDATE_BYTES = 256 * 1024
 DELETE_CHUNK = 100  # deleteMessages accepts 1-100 ids
 ALLOWED_UPDATES = ["message", "callback_query"]
@@ -90,7 +92,7 @@ def parse_update(body: bytes, *, max_bytes: int = MAX_UPDATE_BYTES) -> ParsedUpd
 
 def _language(code: str | None) -> str | None:
     lang = (code or "").lower().replace("_", "-").split("-")[0]
-    return lang if lang in LANGUAGES else None
+    return lang if LANGUAGE_CODE.match(lang) else None
 
 
 def _attachments(message: Message) -> tuple[Attachment, ...]:

@@ -20,12 +20,8 @@ from bots.twilio_ids import SID_RE
 from bots.twilio_rest import RetryableResponse, to_send_error
 from bots.twilio_sms import TwilioSMSSender
 
-# Digit pressed in the first menu -> language.
-LANGUAGE_DIGITS: dict[str, str] = {"1": "ru", "2": "kk", "3": "uz"}
-# Speech recognition Twilio offers; Kazakh has none, so its menu is DTMF only.
-SPEECH_LANGUAGES: dict[str, str] = {"ru": "ru-RU", "uz": "uz-UZ", "en": "en-US"}
-# Text-to-speech voices exist for these; Kazakh and Uzbek need recorded audio (Prompt.audio_url).
-SAY_LANGUAGES: dict[str, str] = {"ru": "ru-RU", "en": "en-US"}
+# Which languages the menus offer, which digit picks each and which have Twilio voices or speech
+# recognition is the app's language registry; the caller passes those in.
 OPERATOR_ACCEPT_DIGIT = "1"
 
 
@@ -36,6 +32,7 @@ class Prompt:
     text: str
     language: str = "ru"
     audio_url: str | None = None
+    voice: str = "ru-RU"  # the text-to-speech voice that reads ``text`` (where there is no recording)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,15 +92,16 @@ def parse_call_status(form: Mapping[str, str]) -> CallStatus:
     return CallStatus(call_sid=_required(form, "CallSid"), status=status, duration=int(raw) if raw.isdigit() else None)
 
 
-def language_for_digit(digits: str | None) -> str | None:
-    return LANGUAGE_DIGITS.get((digits or "").strip())
+def language_for_digit(digits: str | None, menu: Mapping[str, str]) -> str | None:
+    """The language the key pressed in the first menu picks (``menu``: digit → language)."""
+    return menu.get((digits or "").strip())
 
 
 def _add_prompt(node: VoiceResponse | Gather, prompt: Prompt) -> None:
     if prompt.audio_url:
         node.play(prompt.audio_url)
     else:
-        node.say(prompt.text, language=SAY_LANGUAGES.get(prompt.language, "ru-RU"))
+        node.say(prompt.text, language=prompt.voice)
 
 
 def say_or_play(prompt: Prompt) -> str:
@@ -114,7 +112,7 @@ def say_or_play(prompt: Prompt) -> str:
 
 
 def language_menu(prompts: Mapping[str, Prompt] | Sequence[Prompt], action_url: str, *, timeout: int = 6) -> str:
-    """First menu: 1 Russian, 2 Kazakh, 3 Uzbek; each prompt in its own language, then again once."""
+    """First menu: one prompt per language, each naming its key in that language, then again once."""
     ordered = list(prompts.values()) if isinstance(prompts, Mapping) else list(prompts)
     response = VoiceResponse()
     for _ in range(2):
@@ -126,9 +124,8 @@ def language_menu(prompts: Mapping[str, Prompt] | Sequence[Prompt], action_url: 
     return str(response)
 
 
-def main_menu(lang: str, prompts: Sequence[Prompt], action_url: str, *, timeout: int = 6) -> str:
-    """Information menu in one language (0 = speak to a person); speech is offered where Twilio understands it."""
-    speech_language = SPEECH_LANGUAGES.get(lang)
+def main_menu(prompts: Sequence[Prompt], action_url: str, *, speech_language: str | None = None, timeout: int = 6) -> str:
+    """Information menu in one language (0 = speak to a person); speech where Twilio understands it (``speech_language``)."""
     options: dict[str, object] = {"num_digits": 1, "action": action_url, "method": "POST", "timeout": timeout}
     if speech_language:
         options.update(input="dtmf speech", language=speech_language, speech_timeout="auto")

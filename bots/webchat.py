@@ -25,7 +25,8 @@ log = logging.getLogger(__name__)
 
 MAX_TEXT_CHARS = 4000
 MAX_FRAME_BYTES = 32 * 1024  # 4,000 characters even when every one is \uXXXX-escaped
-LANGUAGES = frozenset({"ru", "kk", "uz", "en"})
+# The page's language choice is passed on when it looks like a code; the app decides whether it speaks it.
+LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
 # Commands and our own button data ("erase", "lang:kk", "erase:yes"); nothing else is accepted.
 COMMAND_RE = re.compile(r"^[a-z_]{1,32}(:[A-Za-z0-9_.\-]{1,40}){0,3}$")
 CLIENT_ID_RE = re.compile(r"^[A-Za-z0-9_.:\-]{1,64}$")
@@ -49,7 +50,7 @@ def parse_frame(data: str | bytes, session_id: str) -> InboundMessage:
     if not isinstance(client_id, str | int) or not CLIENT_ID_RE.match(str(client_id)):
         raise InvalidRequest(400, "bad message id")
     lang = frame.get("lang")
-    hint = lang if isinstance(lang, str) and lang in LANGUAGES else None
+    hint = lang if isinstance(lang, str) and LANGUAGE_CODE.match(lang) else None
     common = {"channel": "webchat", "external_id": session_id, "language_hint": hint,
               "external_message_id": _message_id(session_id, str(client_id))}  # fmt: skip
     kind = frame.get("type")

@@ -46,7 +46,7 @@ from routing.events import (
     Transfer,
     WithdrawAlerts,
 )
-from routing.model import Operator, Policy, Roster, Step
+from routing.model import WIDEN_TO, Operator, Policy, Roster, Step
 from routing.schedule import on_call
 
 Status = Literal["running", "taken", "exhausted", "cancelled"]
@@ -314,7 +314,7 @@ def _enter(state: EscalationState, step_index: int, repeat_index: int, now: date
         if r > state.policy.repeat:
             break
         step = steps[i]
-        targets = resolve_step(step, state.language, now, roster)
+        targets = resolve_step(step, state.language, now, roster, state.policy.widen_to)
         if targets:
             return _notify_step(state, i, r, step, targets, now, roster)
         empty_in_a_row += 1  # a whole empty pass means every later pass is empty too
@@ -371,11 +371,13 @@ def _alert(state: EscalationState, now: datetime) -> AlertInfo:
     return AlertInfo(state.case, state.language, state.intent, state.reasons, waited)
 
 
-def resolve_step(step: Step, language: str | None, now: datetime, roster: Roster) -> tuple[str, ...]:
+def resolve_step(step: Step, language: str | None, now: datetime, roster: Roster,
+                 widen_to: tuple[str, ...] = WIDEN_TO) -> tuple[str, ...]:  # fmt: skip
     """Active, reachable logins a step alerts now.
 
     For a schedule step only on-call people who speak `language` are alerted,
-    unless none does: then everyone on call (someone answering beats no one).
+    unless none does: then those who speak the policy's `widen_to` languages (Russian
+    by default), then everyone on call (someone answering beats no one).
     """
     target = step.notify
     logins: list[str]
@@ -392,5 +394,9 @@ def resolve_step(step: Step, language: str | None, now: datetime, roster: Roster
         if op is not None and op.active and any(op.reachable_via(c) for c in step.via):
             usable.append(op)
     if target.schedule is not None and language is not None:
-        usable = [o for o in usable if language in o.languages] or usable
+        for lang in (language, *widen_to):
+            speakers = [o for o in usable if lang in o.languages]
+            if speakers:
+                usable = speakers
+                break
     return tuple(o.login for o in usable)

@@ -17,7 +17,10 @@ Channel = Literal["console", "telegram", "sms", "voice", "whatsapp"]
 ROLES: tuple[str, ...] = ("operator", "coordinator", "admin")
 ROTATIONS: tuple[str, ...] = ("daily", "weekly", "shift")
 CHANNELS: tuple[str, ...] = ("console", "telegram", "sms", "voice", "whatsapp")
-LANGUAGES: tuple[str, ...] = ("ru", "kk", "uz", "en")
+# The languages a roster may list when the caller names none; the app passes its language registry.
+LANGUAGES: tuple[str, ...] = ("ru", "kk", "uz", "ky", "tg", "en")
+# Whom a schedule step widens to when nobody on call speaks the case's language (before everyone).
+WIDEN_TO: tuple[str, ...] = ("ru",)
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -116,23 +119,31 @@ class Step:
 
 @dataclass(frozen=True)
 class Policy:
-    """Escalation policy; `repeat` = extra passes after the first (0 = run once)."""
+    """Escalation policy; `repeat` = extra passes after the first (0 = run once).
+
+    `widen_to`: when nobody on call speaks the case's language, a schedule step alerts those
+    who speak these languages (in order) before falling back to everyone on call.
+    """
 
     name: str
     default: bool
     steps: tuple[Step, ...]
     repeat: int = 0
     owner_reply_seconds: int = 300
+    widen_to: tuple[str, ...] = WIDEN_TO
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data in the roster-file shape, so snapshots read like the file."""
-        return {
+        data: dict[str, Any] = {
             "name": self.name,
             "default": self.default,
             "steps": [_step_to_dict(s) for s in self.steps],
             "repeat": self.repeat,
             "owner_reply_seconds": self.owner_reply_seconds,
         }
+        if self.widen_to != WIDEN_TO:
+            data["widen_to"] = list(self.widen_to)
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Policy:
@@ -143,6 +154,7 @@ class Policy:
             steps=tuple(_step_from_dict(s) for s in data["steps"]),
             repeat=int(data.get("repeat", 0)),
             owner_reply_seconds=int(data.get("owner_reply_seconds", 300)),
+            widen_to=tuple(data.get("widen_to", WIDEN_TO)),
         )
 
 

@@ -106,7 +106,7 @@ def _step(prefix: str, a: Step, b: Step) -> list[str]:
 
 
 def _policy(prefix: str, a: Policy, b: Policy) -> list[str]:
-    out = _fields(prefix, a, b, ("default", "repeat", "owner_reply_seconds"))
+    out = _fields(prefix, a, b, ("default", "repeat", "owner_reply_seconds", "widen_to"))
     return out + _numbered(prefix, "step", a.steps, b.steps, _step)
 
 

@@ -12,15 +12,18 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from routing.model import WEEKDAYS, Roster
+from routing.model import LANGUAGES, WEEKDAYS, Roster
 from routing.roster_diff import diff_roster
 from routing.roster_validate import Reader, RosterError, RosterIssue, Validator
 
 __all__ = ["RosterError", "RosterIssue", "diff_roster", "dump_roster", "parse_roster"]
 
 
-def parse_roster(text: str) -> Roster:
-    """Parse and validate a roster file; raise RosterError listing every problem."""
+def parse_roster(text: str, languages: tuple[str, ...] | None = None) -> Roster:
+    """Parse and validate a roster file; raise RosterError listing every problem.
+
+    ``languages``: the codes operators and policies may name (the app passes its language registry).
+    """
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
@@ -42,7 +45,7 @@ def parse_roster(text: str) -> Roster:
         data = reader.read(node, ())
     except yaml.YAMLError as exc:
         raise RosterError([RosterIssue(None, "", f"YAML: {exc}")]) from None
-    roster = Validator(reader).roster(data)
+    roster = Validator(reader, languages or LANGUAGES).roster(data)
     if reader.issues:
         issues = sorted(set(reader.issues), key=lambda x: (x.line or 0, x.path, x.message))
         raise RosterError(issues)

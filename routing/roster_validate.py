@@ -22,6 +22,7 @@ from routing.model import (
     ROLES,
     ROTATIONS,
     WEEKDAYS,
+    WIDEN_TO,
     Layer,
     Operator,
     Override,
@@ -112,8 +113,9 @@ class Reader:
 class Validator:
     """Builds a Roster from plain data, reporting problems through the reader."""
 
-    def __init__(self, reader: Reader) -> None:
+    def __init__(self, reader: Reader, languages: tuple[str, ...] = LANGUAGES) -> None:
         self.r = reader
+        self.languages = languages
         self.declared_logins: set[str] = set()
         self.declared_schedules: set[str] = set()
 
@@ -247,7 +249,7 @@ class Validator:
                 self.r.error(p + ("login",), f"duplicate login {login!r}")
             name = self.text(m.get("name", _MISSING), p + ("name",))
             role = self.choice(m.get("role"), p + ("role",), ROLES, "role") if "role" in m else None
-            langs = self.choices(m.get("languages"), p + ("languages",), LANGUAGES, "language") if "languages" in m else ()
+            langs = self.choices(m.get("languages"), p + ("languages",), self.languages, "language") if "languages" in m else ()
             chat = m.get("telegram_chat_id")
             if chat is not None and (isinstance(chat, bool) or not isinstance(chat, int)):
                 self.r.error(p + ("telegram_chat_id",), "expected a whole number")
@@ -361,7 +363,7 @@ class Validator:
         defaults: list[int] = []
         for i, item in enumerate(items):
             p: Path = ("escalation_policies", i)
-            m = self.mapping(item, p, {"name", "steps"}, {"default", "repeat", "owner_reply_seconds"})
+            m = self.mapping(item, p, {"name", "steps"}, {"default", "repeat", "owner_reply_seconds", "widen_to"})
             if m is None:
                 continue
             name = self.text(m.get("name", _MISSING), p + ("name",))
@@ -375,11 +377,14 @@ class Validator:
             repeat = self.integer(m["repeat"], p + ("repeat",), 0, MAX_REPEAT) if "repeat" in m else 0
             reply = m.get("owner_reply_seconds", 300)
             reply = self.integer(reply, p + ("owner_reply_seconds",), 1, 86400)
+            widen = WIDEN_TO
+            if "widen_to" in m:
+                widen = self.choices(m["widen_to"], p + ("widen_to",), self.languages, "language")
             step_items = self.seq(m.get("steps"), p + ("steps",), allow_empty=False) if "steps" in m else []
             steps = [self.step(v, p + ("steps", j), logins, schedules) for j, v in enumerate(step_items)]
             if name and name not in seen and step_items and None not in steps and default is not None:
                 if repeat is not None and reply is not None:
-                    out.append(Policy(name, default, tuple(steps), repeat, reply))  # type: ignore[arg-type]
+                    out.append(Policy(name, default, tuple(steps), repeat, reply, tuple(widen)))  # type: ignore[arg-type]
             if name:
                 seen.add(name)
         if len(items) > 1 and not defaults:

@@ -25,6 +25,7 @@ from app.inbound.route import Outcome
 from app.oncall import alerts, service as ops
 from app.oncall.escalations import OnCallDeps
 from app.oncall.roster_store import load_roster
+from app.platform import languages as registry
 from app.platform.audit import audit
 from app.platform.db import after_commit
 from app.platform.deps import SessionDep, provided
@@ -86,14 +87,34 @@ class PhoneLine:
 LineDep = Annotated[PhoneLine, Depends(provided("phone_line"))]
 
 
+def _voice_of(lang: str | None) -> tuple[str, str]:
+    """(language, Twilio voice): the first language on the caller's fallback chain Twilio can read aloud."""
+    for code in registry.fallback_chain(lang):
+        entry = registry.get(code)
+        if entry is not None and entry.tts:
+            return code, entry.tts
+    return "ru", "ru-RU"
+
+
+def _spoken(text: str, lang: str | None) -> Prompt:
+    speak, voice = _voice_of(lang)
+    return Prompt(text=text, language=speak, voice=voice)
+
+
 def _prompt(line: PhoneLine, key: str, lang: str | None) -> Prompt:
-    """An uploaded recording in the caller's language, else Russian text-to-speech (no kk/uz voices)."""
+    """An uploaded recording in the caller's language, else text-to-speech (Russian where the language has no voice)."""
     audio = line.scripts.get(f"audio.{key}", lang, "voice") if lang else ""
     if audio:
         secret = line.settings.secret_key.get_secret_value() if line.settings.secret_key else ""
         return Prompt(text="", language=lang or "ru", audio_url=signed_link(audio, secret, line.clock()))
-    speak = lang if lang in ("ru", "en") else "ru"
-    return Prompt(text=line.scripts.get(key, speak, "voice"), language=speak)
+    speak, _ = _voice_of(lang)
+    return _spoken(line.scripts.get(key, speak, "voice"), lang)
+
+
+def _menu(lang: str, prompts: list[Prompt], action_url: str) -> str:
+    """The information menu, with speech input where Twilio recognises the caller's language."""
+    entry = registry.get(lang)
+    return main_menu(prompts, action_url, speech_language=entry.speech if entry else None)
 
 
 def _url(line: PhoneLine, path: str) -> str:
@@ -118,7 +139,7 @@ async def incoming_call(request: Request, line: LineDep, session: SessionDep) ->
     form = await twilio_form(request, line.settings)
     inbound = dataclasses.replace(_parse(form), command="call")
     await _core(line, session, inbound)
-    prompts = [_prompt(line, "choose_language", lang) for lang in ("ru", "kk", "uz")]
+    prompts = [_prompt(line, "choose_language", lang) for lang in registry.voice_menu().values()]
     unique = list({(p.text, p.audio_url): p for p in prompts}.values())
     return twiml(language_menu(unique, _url(line, f"{BASE}/language")))
 
@@ -126,10 +147,10 @@ async def incoming_call(request: Request, line: LineDep, session: SessionDep) ->
 @router.post("/voice/language", summary="Language chosen", response_class=Response)
 async def choose_language(request: Request, line: LineDep, session: SessionDep) -> Response:
     form = await twilio_form(request, line.settings)
-    lang = language_for_digit(form.get("Digits")) or "ru"
+    lang = language_for_digit(form.get("Digits"), registry.voice_menu()) or "ru"
     inbound = dataclasses.replace(_parse(form, "lang"), command=f"lang:{lang}")
     await _core(line, session, inbound)
-    return twiml(main_menu(lang, [_prompt(line, "voice_main_menu", lang)], _url(line, f"{BASE}/menu?lang={lang}&n=0")))
+    return twiml(_menu(lang, [_prompt(line, "voice_main_menu", lang)], _url(line, f"{BASE}/menu?lang={lang}&n=0")))
 
 
 @router.post("/voice/menu", summary="Main menu answer", response_class=Response)
@@ -143,18 +164,18 @@ async def menu(request: Request, line: LineDep, session: SessionDep, lang: str =
         return twiml(await _connect(line, session, outcome, lang))
     if digits == "1":
         prompts = [_prompt(line, "voice_info", lang), _prompt(line, "voice_main_menu", lang)]
-        return twiml(main_menu(lang, prompts, again))
+        return twiml(_menu(lang, prompts, again))
     if speech:
         outcome = await _core(line, session, dataclasses.replace(_parse(form, f"speech{n}"), command=None))
         if outcome.urgent:
             return twiml(await _connect(line, session, outcome, lang))
-        said = [Prompt(text=r.text, language=lang if lang in ("ru", "en") else "ru") for r in outcome.replies if r.text]
-        return twiml(main_menu(lang, [*said, _prompt(line, "voice_main_menu", lang)], again))
+        said = [_spoken(r.text, lang) for r in outcome.replies if r.text]
+        return twiml(_menu(lang, [*said, _prompt(line, "voice_main_menu", lang)], again))
     if n >= MAX_MENU_LOOPS:
         goodbye = _prompt(line, "voice_goodbye", lang)
-        return twiml(main_menu(lang, [goodbye], _url(line, f"{BASE}/menu?lang={lang}&n=99"))
+        return twiml(_menu(lang, [goodbye], _url(line, f"{BASE}/menu?lang={lang}&n=99"))
                      if n < 99 else hangup())  # fmt: skip
-    return twiml(main_menu(lang, [_prompt(line, "voice_main_menu", lang)], again))
+    return twiml(_menu(lang, [_prompt(line, "voice_main_menu", lang)], again))
 
 
 async def _connect(line: PhoneLine, session: AsyncSession, outcome: Outcome, lang: str) -> str:
@@ -173,7 +194,9 @@ async def _on_call_numbers(line: PhoneLine, session: AsyncSession, lang: str) ->
     roster = await load_roster(session)
     logins = [login for s in roster.schedules for login in on_call(s, now)]
     ops_ = (await session.scalars(select(Operator).where(Operator.login.in_(logins), Operator.active.is_(True)))).all()
-    speakers = [o for o in ops_ if lang in (o.languages or [])] or list(ops_)
+    # Those who speak the caller's language, else its fallback's (Russian), else anyone on call.
+    speakers = next(([o for o in ops_ if code in (o.languages or [])] for code in registry.fallback_chain(lang)
+                     if any(code in (o.languages or []) for o in ops_)), list(ops_))  # fmt: skip
     return [line.oncall.vault.decrypt(o.phone_enc, f"operator:{o.id}:phone") for o in speakers if o.phone_enc]
 
 
@@ -205,7 +228,7 @@ async def whisper_answer(request: Request, line: LineDep, session: SessionDep, c
 async def recording(request: Request, line: LineDep, session: SessionDep, lang: str = "ru") -> Response:
     form = await twilio_form(request, line.settings)
     await _core(line, session, _parse(form, "rec"))
-    response = main_menu(lang, [_prompt(line, "voice_goodbye", lang)], _url(line, f"{BASE}/menu?lang={lang}&n=99"))
+    response = _menu(lang, [_prompt(line, "voice_goodbye", lang)], _url(line, f"{BASE}/menu?lang={lang}&n=99"))
     return twiml(response)
 
 

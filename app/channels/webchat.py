@@ -22,6 +22,7 @@ from fastapi.responses import HTMLResponse
 
 from app.conversations.language import ANSWERABLE
 from app.inbound.accept import IntakeDep
+from app.platform import languages as registry
 from app.platform.deps import VaultDep, provided
 from app.platform.errors import HelplineError
 from app.platform.identity import Vault
@@ -32,7 +33,7 @@ log = logging.getLogger("helpline.webchat")
 router = APIRouter(tags=["web chat"])
 HERE = Path(__file__).parent
 # Native names of the languages a person may pick; the picker offers only those the bot answers in.
-LANGUAGE_NAMES = {"ru": "Русский", "kk": "Қазақша", "uz": "Oʻzbekcha", "ky": "Кыргызча", "tg": "Тоҷикӣ"}
+LANGUAGE_NAMES = registry.names()
 LANGUAGE_OPTIONS = "".join(f'<option value="{lang}">{LANGUAGE_NAMES.get(lang, lang)}</option>' for lang in ANSWERABLE)
 PAGE = (HERE / "templates" / "chat.html").read_text(encoding="utf-8").replace(
     "<!-- languages: the ones the bot understands and answers in (app/channels/webchat.py) -->", LANGUAGE_OPTIONS

@@ -21,6 +21,7 @@ from app.conversations import context, language, repository as repo, safety, wha
 from app.conversations.handoff import Handoff
 from app.inbound.route import Outcome
 from app.outbox.service import enqueue
+from app.platform import languages as registry
 from app.platform.events import Event
 from app.platform.identity import Vault
 from app.platform.metrics import DUPLICATES, INBOUND, URGENT
@@ -45,8 +46,8 @@ SYNC_CHANNELS: frozenset[Channel] = frozenset({"voice", "cli"})
 # Channels that show buttons (the terminal chat prints them as numbered choices).
 BUTTON_CHANNELS: frozenset[Channel] = frozenset({"telegram", "webchat", "whatsapp", "cli"})
 PICKABLE_LANGUAGES = language.ANSWERABLE
-YES_WORDS = frozenset({"да", "da", "иә", "ия", "ие", "ha", "xa", "ҳа", "ха", "yes", "y", "1", "ok", "ок", "hа"})
-NO_WORDS = frozenset({"нет", "жоқ", "жок", "yo'q", "yoq", "йўқ", "no", "n", "0"})
+YES_WORDS = frozenset({"да", "da", "иә", "ия", "ие", "ha", "xa", "ҳа", "ха", "yes", "y", "1", "ok", "ок", "hа", "ооба", "бале"})
+NO_WORDS = frozenset({"нет", "жоқ", "жок", "yo'q", "yoq", "йўқ", "не", "no", "n", "0"})
 # Topics a short follow-up naming a place is read against (``_place_follow_up``); the safety question
 # follows the model's ask_safety instead (``app.conversations.safety``).
 SENSITIVE_INTENTS = frozenset(
@@ -220,7 +221,8 @@ def _store_person_message(turn: _Turn) -> Message:
 
 
 def _language_buttons(turn: _Turn) -> tuple[tuple[Button, ...], ...]:
-    return (tuple(Button(turn.label(f"lang_{lang}"), f"lang:{lang}") for lang in PICKABLE_LANGUAGES),)
+    names = registry.names()
+    return (tuple(Button(names.get(lang, lang), f"lang:{lang}") for lang in PICKABLE_LANGUAGES),)
 
 
 def _menu_buttons(turn: _Turn) -> tuple[tuple[Button, ...], ...]:
@@ -236,11 +238,11 @@ async def _command(turn: _Turn, command: str) -> None:
             contact.stopped = False
             turn.reply("sms_started")
             return
-        if turn.inbound.language_hint in PICKABLE_LANGUAGES and not case.language:
+        if language.answerable(turn.inbound.language_hint) and not case.language:
             case.language = turn.inbound.language_hint
         turn.reply("welcome")
         turn.reply("choose_language", _language_buttons(turn))
-    elif name in ("language", "lang") and arg in PICKABLE_LANGUAGES:
+    elif name in ("language", "lang") and language.answerable(arg):
         case.language = contact.language = arg
         turn.reply("language_set")
     elif name == "language":
@@ -510,7 +512,8 @@ async def _referrals(turn: _Turn, intent: str) -> None:
     """One extra message with shelters, lawyers, consulates in the city or country the person named."""
     if intent not in REFERRAL_INTENTS or not turn.inbound.text:
         return
-    turn.say(await referral_message(turn.session, turn.inbound.text, turn.case.language,
+    heading = turn.text("referrals_heading")
+    turn.say(await referral_message(turn.session, turn.inbound.text, turn.case.language, heading,
                                     country=context.country_of(turn.case, turn.contact)))  # fmt: skip
 
 

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.oncall.roster_store import export_roster, import_roster, load_roster
+from app.platform import languages as registry
 from app.platform.commands import OneLineParser, Subparsers, settings_or_exit, with_session
 from app.platform.identity import Vault
 from app.platform.models import utcnow
@@ -30,7 +31,7 @@ def cmd_oncall_now(_: argparse.Namespace) -> int:
     roster = _with_session(lambda s, v: load_roster(s))
     by_language = on_call_by_language(roster, now)
     print(f"On call at {now:%Y-%m-%d %H:%M} UTC")
-    for language in ("ru", "kk", "uz", "en"):
+    for language in registry.codes():
         people = ", ".join(by_language.get(language, [])) or "nobody"
         print(f"  {language}: {people}")
     return 0

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.operators.service import upsert_operator
+from app.platform import languages as registry
 from app.platform.audit import audit
 from app.platform.identity import Vault
 from app.platform.models import Operator, Setting
@@ -70,14 +71,14 @@ def _build(operators: Any, doc: dict[str, Any]) -> Roster:
         "schedules": doc.get("schedules") or [],
         "escalation_policies": doc.get("escalation_policies") or [],
     }
-    roster = parse_roster(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    roster = parse_roster(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), registry.codes())
     _last = (key, roster)
     return roster
 
 
 async def import_roster(session: AsyncSession, vault: Vault, text: str, *, actor: str = "system") -> ImportReport:
     """Validate the whole file first (RosterError, nothing changed), then apply it."""
-    new = parse_roster(text)  # raises routing.RosterError with line numbers
+    new = parse_roster(text, registry.codes())  # raises routing.RosterError with line numbers
     old = await load_roster(session)
     raw = yaml.safe_load(text) or {}
     for op in new.operators:

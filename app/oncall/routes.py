@@ -22,13 +22,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth.deps import Coordinator, CurrentOperator, NotSignedIn, load_operator
 from app.oncall import access, service as oncall
 from app.oncall.deps import OnCallDep
+from app.platform import languages as registry
 from app.platform.db import after_commit
 from app.platform.deps import EventsDep, SessionDep, SessionmakerDep
 from app.platform.errors import HelplineError
 from app.platform.events import Event, EventBus
 from app.platform.models import Operator
 from app.referrals.service import referral_choices
-from app.scripts.service import LANGUAGES, ScriptCatalog
+from app.scripts.service import ScriptCatalog
 from app.web.forms import FormStr
 from app.web.session import verify_csrf
 from app.web.templating import render
@@ -111,7 +112,7 @@ def sse_frame(event: Event) -> str:
 
 
 def _canned(scripts: ScriptCatalog, language: str | None) -> list[tuple[str, str]]:
-    lang = language if language in LANGUAGES else "ru"
+    lang = language if registry.is_supported(language) else "ru"
     numbers = scripts.numbers(None, lang)
     replies = [(key, scripts.get(key, lang, numbers=numbers)) for key in CANNED_KEYS]
     return [(key, text) for key, text in replies if text]
@@ -134,7 +135,7 @@ async def case_page(request: Request, alias: str, operator: CurrentOperator, ses
     return render(request, "case.html", {
         "case": view, "mine": view.assigned_login == operator.login, "error": error,
         "canned": _canned(deps.scripts, view.language), "colleagues": await _colleagues(session, operator),
-        "outcomes": oncall.OUTCOMES, "case_languages": LANGUAGES,
+        "outcomes": oncall.OUTCOMES, "case_languages": registry.codes(),
         "referrals": await referral_choices(session, view.language),
         "viewers": await access.viewers(session, view.alias) if access.sees_everything(operator) else [],
     })  # fmt: skip
@@ -201,7 +202,7 @@ async def handback(alias: str, operator: CurrentOperator, session: SessionDep, d
 async def transfer(alias: str, operator: CurrentOperator, session: SessionDep, deps: OnCallDep, bus: EventsDep,
                    to_login: FormStr = "", language: FormStr = "") -> Response:  # fmt: skip
     return await _act(session, bus, alias, lambda: oncall.transfer(
-        session, deps, alias, operator, to_login or None, language if language in LANGUAGES else None),
+        session, deps, alias, operator, to_login or None, language if registry.is_supported(language) else None),
         done="/console")  # fmt: skip
 
 

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from app.operators.service import ROLES, OperatorError, ensure_operator, reset_access
+from app.platform import languages as registry
 from app.platform.commands import OneLineParser, Subparsers, settings_or_exit, with_session
 from app.platform.models import utcnow
 from app.platform.settings import Settings
@@ -25,7 +26,7 @@ async def demo_operator(settings: Settings) -> tuple[str, str]:
         path.write_text(f"{login} {password}\n")
         path.chmod(0o600)
     await ensure_operator(settings, login=login, name="Demo coordinator", role="coordinator",
-                          languages=["ru", "kk", "uz", "en"], password=password)  # fmt: skip
+                          languages=list(registry.codes()), password=password)  # fmt: skip
     return login, password
 
 
@@ -93,7 +94,7 @@ def register(sub: Subparsers) -> None:
     p.add_argument("--login", required=True)
     p.add_argument("--name", required=True)
     p.add_argument("--role", required=True, choices=list(ROLES))
-    p.add_argument("--languages", required=True, help="comma-separated: ru,kk,uz,en")
+    p.add_argument("--languages", required=True, help="comma-separated codes from app/platform/languages.yml, e.g. ru,ky")
     p.add_argument("--telegram-chat-id", type=int)
     p.add_argument("--phone", help="E.164, e.g. +77010000001")
     p.add_argument("--password-stdin", action="store_true", help="read the password as one line on stdin")

@@ -13,7 +13,8 @@ from app.auth import sessions, throttle
 from app.auth.deps import Admin
 from app.auth.passwords import hash_password
 from app.auth.service import reset_totp as clear_totp
-from app.operators.service import LANGUAGES, ROLES, OperatorError, upsert_operator, validate
+from app.operators.service import ROLES, OperatorError, upsert_operator, validate
+from app.platform import languages as registry
 from app.platform.audit import audit
 from app.platform.deps import ClockDep, SessionDep, VaultDep
 from app.platform.models import Operator, Role
@@ -35,7 +36,7 @@ async def accounts_page(request: Request, _: Admin, session: SessionDep, vault: 
     operators = (await session.scalars(select(Operator).order_by(Operator.active.desc(), Operator.login))).all()
     throttled = await throttle.account_state(session, vault, [o.login for o in operators], clock())
     return render(request, "admin_accounts.html", {
-        "operators": operators, "roles": ROLES, "op_languages": LANGUAGES, "error": error, "done": done,
+        "operators": operators, "roles": ROLES, "op_languages": registry.codes(), "error": error, "done": done,
         "throttled": throttled,
     })  # fmt: skip
 

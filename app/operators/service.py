@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth import sessions, throttle
 from app.auth.passwords import hash_password
 from app.auth.service import reset_totp
+from app.platform import languages as registry
 from app.platform.audit import audit
 from app.platform.db import create_engine, create_sessionmaker, session_scope
 from app.platform.identity import Vault
@@ -20,7 +21,6 @@ from app.platform.models import Operator, Role
 from app.platform.settings import Settings
 
 ROLES = ("operator", "coordinator", "admin")
-LANGUAGES = ("ru", "kk", "uz", "en")
 LOGIN_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,62}$")
 PHONE_RE = re.compile(r"^\+[1-9]\d{6,14}$")
 
@@ -34,9 +34,9 @@ def validate(login: str, role: str, languages: list[str], phone: str | None, pas
         raise OperatorError(f"login {login!r}: use 2-63 lower-case letters, digits, '.', '_' or '-'")
     if role not in ROLES:
         raise OperatorError(f"role {role!r}: choose one of {', '.join(ROLES)}")
-    bad = [x for x in languages if x not in LANGUAGES]
+    bad = [x for x in languages if not registry.is_supported(x)]
     if bad or not languages:
-        raise OperatorError(f"languages: choose from {', '.join(LANGUAGES)}")
+        raise OperatorError(f"languages: choose from {', '.join(registry.codes())}")
     if phone is not None and not PHONE_RE.match(phone):
         raise OperatorError("phone: use international format, e.g. +77010000001")
     if password is not None and len(password) < 8:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from app.platform import languages as registry
+
 PHONE_PREFIX_COUNTRY = (
     ("+998", "UZ"), ("+996", "KG"), ("+992", "TJ"), ("+993", "TM"), ("+971", "AE"),
     ("+90", "TR"), ("+82", "KR"), ("+77", "KZ"), ("+76", "KZ"), ("+7", "RU"),
@@ -20,9 +22,9 @@ COUNTRY_TIMEZONE = {
     "RU": "Europe/Moscow", "TR": "Europe/Istanbul", "AE": "Asia/Dubai", "KR": "Asia/Seoul", "KZ": "Asia/Almaty",
     "KG": "Asia/Bishkek", "TJ": "Asia/Dushanbe", "UZ": "Asia/Tashkent", "TM": "Asia/Ashgabat",
 }  # fmt: skip
-LANGUAGE_TIMEZONE = {"ru": "Europe/Moscow", "kk": "Asia/Almaty", "uz": "Asia/Tashkent"}
 
 
 def timezone_of(country: str | None, language: str | None) -> str:
     """The person's zone: their country's, else their language's home, else Almaty (where the team sits)."""
-    return COUNTRY_TIMEZONE.get(country or "") or LANGUAGE_TIMEZONE.get(language or "") or "Asia/Almaty"
+    home = registry.get(language)
+    return COUNTRY_TIMEZONE.get(country or "") or (home.timezone if home else None) or "Asia/Almaty"

@@ -22,12 +22,12 @@ from app.referrals.service import (
     COUNTRIES,
     KINDS,
     TEXT_FIELDS,
-    TEXT_LANGUAGES,
     format_entry,
     is_stale,
     localized,
     places,
     seed_referrals,
+    text_languages,
 )
 from app.web.forms import FormStr
 from app.web.session import verify_csrf
@@ -68,7 +68,7 @@ async def referral_list(request: Request, _: Coordinator, session: SessionDep, c
 
 def _form_page(request: Request, entry: ReferralEntry | None, error: str = "", status_code: int = 200) -> Response:
     return render(request, "admin_referral_edit.html", {
-        "entry": entry, "countries": COUNTRIES, "kinds": KINDS, "cities": places(), "text_langs": TEXT_LANGUAGES,
+        "entry": entry, "countries": COUNTRIES, "kinds": KINDS, "cities": places(), "text_langs": text_languages(),
         "text_fields": TEXT_FIELDS, "error": error,
     }, status_code)  # fmt: skip
 
@@ -88,7 +88,7 @@ def _apply(entry: ReferralEntry, form: dict[str, str]) -> str:
         return "bad_kind"
     if city and city not in places():
         return "bad_city"
-    texts = {f: {lang: form.get(f"{f}_{lang}", "").strip()[:1000] for lang in TEXT_LANGUAGES} for f in TEXT_FIELDS}
+    texts = {f: {lang: form.get(f"{f}_{lang}", "").strip()[:1000] for lang in text_languages()} for f in TEXT_FIELDS}
     if not all(texts["name"].values()):
         return "name_required"
     verified = form.get("last_verified", "").strip()
@@ -129,7 +129,7 @@ def _apply_loose(entry: ReferralEntry, form: dict[str, str]) -> None:
     """Keep what was typed when the form is sent back with an error."""
     entry.kind, entry.country, entry.city = form.get("kind", ""), form.get("country", ""), form.get("city", "")
     for f in TEXT_FIELDS:
-        setattr(entry, f, {lang: form.get(f"{f}_{lang}", "") for lang in TEXT_LANGUAGES})
+        setattr(entry, f, {lang: form.get(f"{f}_{lang}", "") for lang in text_languages()})
     entry.active = form.get("active") in ("1", "on", "true")
 
 
@@ -164,10 +164,10 @@ async def referral_seed(operator: Coordinator, session: SessionDep) -> Response:
 async def referral_read(request: Request, operator: CurrentOperator, session: SessionDep, clock: ClockDep,
                         country: str = "", language: str = "") -> Response:  # fmt: skip
     """Operators read the directory (active entries) in a language of their choice."""
-    lang = language if language in TEXT_LANGUAGES else next((x for x in operator.languages or [] if x in TEXT_LANGUAGES), "ru")
+    lang = language if language in text_languages() else next((x for x in operator.languages or [] if x in text_languages()), "ru")
     today = _today(clock)
     entries = [e for e in await _entries(session, active_only=True) if not country or e.country == country]
     return render(request, "admin_referrals_read.html", {
         "rows": [(e, format_entry(e, lang), is_stale(e, today)) for e in entries], "countries": COUNTRIES,
-        "country": country, "text_lang": lang, "text_langs": TEXT_LANGUAGES,
+        "country": country, "text_lang": lang, "text_langs": text_languages(),
     })  # fmt: skip

@@ -17,14 +17,22 @@ import yaml
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.platform import languages as registry
 from app.platform.models import ReferralEntry
 
 SEED = Path(__file__).with_name("seed.yml")
 KINDS = ("shelter", "legal", "medical", "consulate", "iom", "ngo", "hotline")
 COUNTRIES = ("KZ", "UZ", "KG", "TJ", "RU", "TR", "AE", "KR")
-TEXT_LANGUAGES = ("ru", "kk", "uz")
 TEXT_FIELDS = ("name", "description", "hours", "how_to_reach")
 STALE_DAYS = 180
+
+
+def text_languages() -> tuple[str, ...]:
+    """The languages an entry's texts are written in: the registry's languages people write to the bot in."""
+    import nlu
+
+    return tuple(code for code in registry.codes() if code in nlu.LANGUAGES)
+
 MAX_RESULTS = 3
 _WORD = re.compile(r"[\w'ʻʼ‘’-]+", re.UNICODE)
 
@@ -62,7 +70,7 @@ def find_place(text: str) -> tuple[str | None, str | None]:
 def localized(texts: dict[str, str] | None, language: str | None) -> str:
     """The text in the language, else Russian (read by most), else any there is."""
     texts = texts or {}
-    for lang in (language, "ru", *TEXT_LANGUAGES):
+    for lang in (*registry.fallback_chain(language), *text_languages()):
         if lang and (texts.get(lang) or "").strip():
             return texts[lang].strip()
     return ""
@@ -98,21 +106,13 @@ async def referrals_for(session: AsyncSession, text: str, language: str | None, 
     return [format_entry(r, language) for r in rows[:MAX_RESULTS]]
 
 
-HEADINGS = {
-    "ru": "Куда можно обратиться:",
-    "kk": "Көмек алуға болатын жерлер:",
-    "uz": "Qayerga murojaat qilish mumkin:",
-    "en": "Where you can get help:",
-}
-
-
-async def referral_message(session: AsyncSession, text: str, language: str | None, *,
+async def referral_message(session: AsyncSession, text: str, language: str | None, heading: str, *,
                            country: str | None = None) -> str:  # fmt: skip
-    """The extra bot message for the core: a heading and the entries, or "" when nothing matched."""
+    """The extra bot message for the core: the heading (a bot text) and the entries, or "" when nothing matched."""
     found = await referrals_for(session, text, language, country=country)
     if not found:
         return ""
-    return "\n\n".join([HEADINGS.get(language or "", HEADINGS["ru"]), *found])
+    return "\n\n".join([heading, *found])
 
 
 def stale_before(today: date) -> date:
@@ -133,7 +133,7 @@ async def seed_referrals(session: AsyncSession) -> int:
             kind=item["kind"], country=item["country"], city=item.get("city") or "",
             name=dict(item.get("name") or {}), description=dict(item.get("description") or {}),
             hours=dict(item.get("hours") or {}),
-            how_to_reach=dict(item.get("how_to_reach") or {lang: "[coordinator: add]" for lang in TEXT_LANGUAGES}),
+            how_to_reach=dict(item.get("how_to_reach") or {lang: "[coordinator: add]" for lang in text_languages()}),
             last_verified=None, active=True,
         ))  # fmt: skip
     await session.flush()
@@ -149,6 +149,6 @@ async def active_entries(session: AsyncSession) -> list[ReferralEntry]:
 
 async def referral_choices(session: AsyncSession, language: str | None) -> list[tuple[str, str]]:
     """(label, text) of every active entry, for the "insert referral" picker on the case page."""
-    lang = language if language in TEXT_LANGUAGES else "ru"
+    lang = language if language in text_languages() else "ru"
     return [(f"{e.country}{' · ' + e.city if e.city else ''} · {localized(e.name, lang)}", format_entry(e, lang))
             for e in await active_entries(session)]  # fmt: skip

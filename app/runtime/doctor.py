@@ -22,10 +22,11 @@ from redis import asyncio as aioredis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.platform import languages as registry
 from app.platform.commands import Subparsers
 from app.platform.db import create_engine, create_sessionmaker
 from app.platform.settings import WEAK_VALUES, Settings, SettingsError
-from app.scripts.service import LANGUAGES, unfinished_texts
+from app.scripts.service import unfinished_texts
 
 Problem = str
 Check = Callable[[Settings], Awaitable[list[Problem]]]
@@ -58,7 +59,7 @@ def _whatsapp(settings: Settings) -> list[Problem]:
     for lang, sid in sorted(templates.items()):
         if not re.fullmatch(r"HX[0-9a-fA-F]{32}", sid):
             problems.append(f"HELPLINE_WHATSAPP_TEMPLATES[{lang}] is {sid!r}: use the ContentSid (HX…) of an approved template")
-    missing = [lang for lang in LANGUAGES if lang != "en" and lang not in templates]
+    missing = [lang for lang in registry.codes() if lang != "en" and lang not in templates]
     if missing:
         fallback = "they get the Russian one" if "ru" in templates else "nothing can reach them"
         problems.append(f"HELPLINE_WHATSAPP_TEMPLATES has no approved template for {', '.join(missing)}: after 24 hours "

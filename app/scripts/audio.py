@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func, select
 
 from app.auth.deps import Coordinator, load_operator
+from app.platform import languages as registry
 from app.platform.audit import audit
 from app.platform.db import after_commit
 from app.platform.deps import ClockDep, SessionDep, SettingsDep
@@ -19,7 +20,6 @@ from app.platform.models import ScriptText
 from app.platform.shared import get_file, put_file
 from app.scripts.audiofile import CONTENT_TYPES, link_valid, sniff_audio
 from app.scripts.deps import ScriptsDep
-from app.scripts.service import LANGUAGES
 from app.web.forms import FormStr
 from app.web.session import has_role, verify_csrf
 
@@ -36,7 +36,7 @@ async def upload_audio(key: str, operator: Coordinator, session: SessionDep, set
     """Store the recording in the database under an unguessable name (so every instance serves it) and
     publish its URL as ``audio.<key>``."""
     back = f"/admin/scripts/{key}"
-    if file is None or language not in LANGUAGES or (file.content_type or "").lower() not in TYPES:
+    if file is None or not registry.is_supported(language) or (file.content_type or "").lower() not in TYPES:
         return RedirectResponse(f"{back}?error=bad_audio#audio", 303)
     body = await file.read(MAX_BYTES + 1)
     ext = sniff_audio(body) if body and len(body) <= MAX_BYTES else None  # the bytes decide, not the label

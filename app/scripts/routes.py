@@ -12,13 +12,14 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from app.auth.deps import Coordinator
+from app.platform import languages as registry
 from app.platform.db import after_commit
 from app.platform.deps import SessionDep, SessionmakerDep, provided
 from app.platform.errors import HelplineError
 from app.platform.models import ScriptText
 from app.scripts import edits
 from app.scripts.deps import ScriptsDep
-from app.scripts.service import LANGUAGES, VARIANTS, unfinished, unfinished_texts
+from app.scripts.service import VARIANTS, unfinished, unfinished_texts
 from app.web.forms import FormStr
 from app.web.session import verify_csrf
 from app.web.templating import render
@@ -35,7 +36,7 @@ async def admin_home(_: Coordinator) -> Response:
 @router.get("/scripts")
 async def scripts_list(request: Request, _: Coordinator, session: SessionDep, q: str = "") -> Response:
     rows = (await session.scalars(select(ScriptText).where(ScriptText.status.in_(("published", "draft"))))).all()
-    table: dict[str, dict[str, dict[str, object]]] = defaultdict(lambda: {lang: {} for lang in LANGUAGES})
+    table: dict[str, dict[str, dict[str, object]]] = defaultdict(lambda: {lang: {} for lang in registry.codes()})
     needle = q.strip().lower()
     for row in rows:
         if needle and needle not in row.key.lower() and needle not in row.text.lower():
@@ -58,7 +59,7 @@ async def _key_page(request: Request, session: SessionDep, key: str, *, error: s
     if not rows:
         return render(request, "error.html", {"message": "error.not_found_text", "status": 404}, 404)
     cells: dict[tuple[str, str], dict[str, object]] = {}
-    for lang in LANGUAGES:
+    for lang in registry.codes():
         for variant in VARIANTS:
             cells[(lang, variant)] = {"published": None, "draft": None, "versions": 0}
     for row in rows:
@@ -75,7 +76,7 @@ async def _key_page(request: Request, session: SessionDep, key: str, *, error: s
     for row in await edits.rows_for(session, f"audio.{key}"):
         if row.status == "published" and row.language not in audio:
             audio[row.language] = row.text  # newest first, as rows_for orders them
-    has_voice = any(cells[(lang, "voice")]["published"] for lang in LANGUAGES)
+    has_voice = any(cells[(lang, "voice")]["published"] for lang in registry.codes())
     return render(request, "admin_script_key.html", {
         "key": key, "cells": cells, "variants": VARIANTS, "error": error, "preview": preview,
         "audio": audio, "has_voice": has_voice,
@@ -132,7 +133,7 @@ async def preview(request: Request, key: str, _: Coordinator, session: SessionDe
                   message: FormStr = "") -> Response:  # fmt: skip
     form = {"language": language, "variant": variant, "message": message}
     lines = [line.strip() for line in message.splitlines() if line.strip()][:5]
-    if not lines or language not in LANGUAGES or variant not in VARIANTS:
+    if not lines or not registry.is_supported(language) or variant not in VARIANTS:
         return await _key_page(request, session, key, error="bad_preview", preview_form=form, status_code=400)
     turns = await edits.preview(sessionmaker, scripts, core, language, variant, lines)
     return await _key_page(request, session, key, preview=turns, preview_form=form)

@@ -20,6 +20,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.platform import languages as registry
 from app.platform.db import create_engine, create_sessionmaker, serialized, session_scope
 from app.platform.models import ScriptText
 from app.scripts.translit import UZ_CYRILLIC, uz_latin_to_cyrillic
@@ -27,11 +28,11 @@ from app.scripts.translit import UZ_CYRILLIC, uz_latin_to_cyrillic
 log = logging.getLogger("helpline.scripts")
 
 SEED_DIR = Path(__file__).parent / "seed"
-LANGUAGES = ("ru", "kk", "uz", "en", UZ_CYRILLIC)
 VARIANTS = ("chat", "sms", "voice")
-LANGUAGE_COUNTRY = {"kk": "KZ", "uz": "UZ", UZ_CYRILLIC: "UZ"}
 # A script variant: texts of its own where a coordinator wrote one, else generated from the base language's.
 SCRIPT_VARIANTS = {UZ_CYRILLIC: ("uz", uz_latin_to_cyrillic)}
+# Every language with texts: those of the registry (app/platform/languages.yml) and the script variants.
+LANGUAGES = (*registry.codes(), *SCRIPT_VARIANTS)
 UNIVERSAL_NUMBERS = "numbers112"
 # A coordinator's note left in a text: "[координатор: ...]", "[coordinator: verify]".
 PLACEHOLDER = re.compile(r"\[[^\]]*\]|\[")
@@ -67,10 +68,12 @@ def _seed_files(seed_dir: Path) -> list[SeedEntry]:
     for path in sorted(seed_dir.glob("*.yml")):
         data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         lang = data.get("language", path.stem)
+        # Legal and safety statements a native speaker has yet to read are flagged for review in the admin.
+        review = set(data.get("needs_review") or ())
         for key, variants in (data.get("texts") or {}).items():
             for variant, text in (variants or {}).items():
                 if variant in VARIANTS and text:
-                    entries.append(SeedEntry(key, lang, variant, str(text).strip()))
+                    entries.append(SeedEntry(key, lang, variant, str(text).strip(), key in review))
         for key, text in (data.get("labels") or {}).items():
             entries.append(SeedEntry(f"label.{key}", lang, "chat", str(text).strip()))
         for country, spec in (data.get("emergency_numbers") or {}).items():
@@ -181,8 +184,9 @@ class ScriptCatalog:
                 text = self._exact(key, language, v)
                 if text is not None:
                     return text
-        lang = language if language in LANGUAGES else "ru"
-        for candidate in ((key, lang, variant), (key, lang, "chat"), (key, "en", variant), (key, "en", "chat"), (key, "ru", "chat")):  # fmt: skip
+            language = SCRIPT_VARIANTS[language][0]
+        chain = registry.fallback_chain(language if registry.is_supported(language) else "ru")
+        for candidate in ((key, lang, v) for lang in chain for v in dict.fromkeys((variant, "chat"))):
             if candidate in self.texts:
                 return self.texts[candidate]
         return None
@@ -206,10 +210,13 @@ class ScriptCatalog:
 
     def numbers(self, country: str | None, language: str | None) -> str:
         """The country's numbers in the person's language; its short universal line while the full one waits."""
-        lang = language if language in LANGUAGES else "ru"
-        country = country or LANGUAGE_COUNTRY.get(lang or "", "default")
+        base = SCRIPT_VARIANTS[language][0] if language in SCRIPT_VARIANTS else language
+        lang = base if registry.is_supported(base) else "ru"
+        country = country or registry.home_country(lang) or "default"
+        # A script variant reads its own (or converted) line first, then its base language's chain.
+        chain = ((language,) if language in SCRIPT_VARIANTS else ()) + registry.fallback_chain(lang)
         for place in dict.fromkeys((country, "default")):
-            for text_lang in dict.fromkeys((lang, "en", "ru")):
+            for text_lang in chain:
                 for key in (f"numbers.{place}", f"{UNIVERSAL_NUMBERS}.{place}"):
                     text = self._exact(key, text_lang, "chat")
                     if text is not None:

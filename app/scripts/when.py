@@ -3,34 +3,35 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
-# today / tomorrow / a weekday within the week / a date, each followed by the time.
-_WORDS: dict[str, dict[str, object]] = {
-    "ru": {"today": "сегодня в {t}", "tomorrow": "завтра в {t}", "day": "{d} в {t}", "date": "{n} {m} в {t}",
-           "days": ("в понедельник", "во вторник", "в среду", "в четверг", "в пятницу", "в субботу", "в воскресенье"),
-           "months": ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября",
-                      "октября", "ноября", "декабря")},
-    "kk": {"today": "бүгін сағат {t}", "tomorrow": "ертең сағат {t}", "day": "{d} сағат {t}",
-           "date": "{n} {m} сағат {t}",
-           "days": ("дүйсенбі", "сейсенбі", "сәрсенбі", "бейсенбі", "жұма", "сенбі", "жексенбі"),
-           "months": ("қаңтар", "ақпан", "наурыз", "сәуір", "мамыр", "маусым", "шілде", "тамыз", "қыркүйек",
-                      "қазан", "қараша", "желтоқсан")},
-    "uz": {"today": "bugun soat {t} da", "tomorrow": "ertaga soat {t} da", "day": "{d} kuni soat {t} da",
-           "date": "{n}-{m} soat {t} da",
-           "days": ("dushanba", "seshanba", "chorshanba", "payshanba", "juma", "shanba", "yakshanba"),
-           "months": ("yanvar", "fevral", "mart", "aprel", "may", "iyun", "iyul", "avgust", "sentabr", "oktabr",
-                      "noyabr", "dekabr")},
-    "en": {"today": "today at {t}", "tomorrow": "tomorrow at {t}", "day": "on {d} at {t}", "date": "on {n} {m} at {t}",
-           "days": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-           "months": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-                      "October", "November", "December")},
-}  # fmt: skip
+import yaml
+
+from app.platform import languages as registry
+
+SEED_DIR = Path(__file__).parent / "seed"
+FIELDS = ("today", "tomorrow", "day", "date", "days", "months")
+
+
+@cache
+def _words_of(lang: str) -> dict[str, object]:
+    """The ``when:`` block of a language's seed file: today / tomorrow / a weekday / a date, each with the time."""
+    path = SEED_DIR / f"{lang}.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else None
+    words = (data or {}).get("when") or {}
+    return dict(words) if all(k in words for k in FIELDS) else {}
+
+
+def _words(language: str | None) -> dict[str, object]:
+    chain = registry.fallback_chain(language if registry.is_supported(language) else "ru")
+    return next((w for w in map(_words_of, chain) if w), {})
 
 
 def say_when(moment: datetime, now: datetime, timezone: str, language: str | None) -> str:
     """``moment`` in words for someone living in ``timezone``, relative to ``now`` (both tz-aware)."""
-    words = _WORDS.get(language or "", _WORDS["ru"])
+    words = _words(language)
     zone = ZoneInfo(timezone)
     local, today = moment.astimezone(zone), now.astimezone(zone).date()
     clock = f"{local.hour}:{local.minute:02d}"

@@ -9,7 +9,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from app.web.i18n import LANGUAGE_NAMES, UI_LANGUAGES, pick_language, translate
+from app.web.i18n import language_names, pick_language, text_direction, translate, ui_languages
 from app.web.session import LANG_COOKIE, csrf_token, ensure_pre_cookie, has_role, set_cookie
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -40,12 +40,13 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, s
         request=request, lang=lang, t=t, t_or=t_or, csrf=csrf_token(request), operator=operator,
         is_coordinator=bool(operator and has_role(operator, "coordinator")),
         is_admin=bool(operator and has_role(operator, "admin")),
-        languages=UI_LANGUAGES, language_names=LANGUAGE_NAMES, path=request.url.path,
+        languages=ui_languages(), language_names=language_names(), path=request.url.path,
+        direction=text_direction(lang),
         **(context or {}),
     )  # fmt: skip
     response = HTMLResponse(page, status_code=status_code)
     ensure_pre_cookie(request, response)
     chosen = request.query_params.get("lang")
-    if chosen in UI_LANGUAGES and chosen != request.cookies.get(LANG_COOKIE):
+    if chosen in ui_languages() and chosen != request.cookies.get(LANG_COOKIE):
         set_cookie(request, response, LANG_COOKIE, chosen, 365 * 86400)
     return response

@@ -32,8 +32,9 @@ def test_command_frame_becomes_command(command: str) -> None:
     assert msg.command == command and msg.text == ""
 
 
-def test_unknown_language_gives_no_hint() -> None:
-    assert parse_frame('{"type":"message","text":"hi","lang":"fr"}', SESSION).language_hint is None
+def test_a_language_choice_that_is_no_code_gives_no_hint() -> None:
+    assert parse_frame('{"type":"message","text":"hi","lang":"tg"}', SESSION).language_hint == "tg"
+    assert parse_frame('{"type":"message","text":"hi","lang":"<b>"}', SESSION).language_hint is None
 
 
 @pytest.mark.parametrize(

@@ -199,6 +199,23 @@ def test_schedule_step_prefers_on_call_operators_who_speak_the_language() -> Non
     assert first("en") == {"aigerim", "dilnoza"}
 
 
+def test_a_kyrgyz_or_tajik_case_nobody_on_call_speaks_widens_to_russian_speakers_before_everyone() -> None:
+    base = daily("Asia/Almaty", ("zarina",))
+    extra = tuple(Override(login, utc(2026, 11, 1), utc(2026, 12, 1), replaces="nobody") for login in ("olga", "farrukh"))
+    speakers = (op("zarina", ("uz",)), op("olga", ("ru",)), op("farrukh", ("tg", "ru")))
+
+    def first(language: str, widen_to: tuple[str, ...] = ("ru",)) -> set[str]:
+        urgent = Policy("urgent", True, (step(Target(schedule="hotline")),), widen_to=widen_to)
+        r = roster_of(*speakers, schedules=(Schedule(base.name, base.timezone, base.layers, extra),), policies=(urgent,))
+        _, commands = decide(None, replace(START, language=language), T0, r)
+        return {login for login, _ in notified(commands)}
+
+    assert first("tg") == {"farrukh"}  # a Tajik speaker is on call
+    assert first("ky") == {"olga", "farrukh"}  # nobody speaks Kyrgyz: the Russian speakers, not the Uzbek-only one
+    assert first("ky", widen_to=("uz",)) == {"zarina"}  # the policy file names whom to widen to
+    assert first("ky", widen_to=("kk",)) == {"zarina", "olga", "farrukh"}  # nobody speaks that either: everyone
+
+
 def test_policy_with_nobody_reachable_alerts_coordinators_at_once() -> None:
     r = roster_of(op("a", active=False), op("c", role="coordinator"), policies=(policy(step(Target(operators=("a",))), repeat=3),))
     state, commands = decide(None, START, T0, r)

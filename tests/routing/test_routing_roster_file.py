@@ -216,7 +216,7 @@ def test_error_text_lists_every_problem_with_its_line() -> None:
     with pytest.raises(RosterError) as info:
         parse_roster(HEAD + "  - {login: xx, name: X, role: boss, languages: [de]}\n")
     assert str(info.value).splitlines() == [
-        "line 4: operators[2].languages[0]: unknown language 'de' (expected one of: ru, kk, uz, en)",
+        "line 4: operators[2].languages[0]: unknown language 'de' (expected one of: ru, kk, uz, ky, tg, en)",
         "line 4: operators[2].role: unknown role 'boss' (expected one of: operator, coordinator, admin)",
     ]
 
@@ -272,3 +272,30 @@ schedules:
     ok = parse_roster(text.rsplit("      - {login: coord, start: \"2026-11-29", 1)[0])
     (cover,) = ok.schedules[0].overrides
     assert cover.end == datetime(2026, 11, 28, 0, tzinfo=ZoneInfo("Asia/Almaty"))
+
+
+KYRGYZ = """\
+operators:
+  - {login: aibek, name: Aibek, role: operator, languages: [ky, ru]}
+escalation_policies:
+  - name: urgent
+    default: true
+    widen_to: [ru, kk]
+    steps:
+      - {notify: {operators: [aibek]}, via: [console], wait_seconds: 60}
+"""
+
+
+def test_kyrgyz_operators_and_a_policy_that_widens_to_russian_then_kazakh_import_and_round_trip() -> None:
+    roster = parse_roster(KYRGYZ)
+    assert roster.operators[0].languages == ("ky", "ru") and roster.default_policy().widen_to == ("ru", "kk")
+    assert parse_roster(dump_roster(roster)) == roster
+    assert parse_roster(KYRGYZ.replace("    widen_to: [ru, kk]\n", "")).default_policy().widen_to == ("ru",)
+
+
+def test_languages_outside_the_callers_registry_are_refused_with_their_line() -> None:
+    with pytest.raises(RosterError) as info:
+        parse_roster(KYRGYZ.replace("widen_to: [ru, kk]", "widen_to: [ru, xx]"))
+    assert [(e.line, "unknown language 'xx'" in e.message) for e in info.value.errors] == [(6, True)]
+    with pytest.raises(RosterError):
+        parse_roster(KYRGYZ, languages=("ru", "kk"))  # an app whose registry has no Kyrgyz

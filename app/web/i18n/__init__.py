@@ -1,6 +1,8 @@
-"""Interface strings for the workspaces in ru, kk, uz (Latin) and en, English as the fallback.
+"""Interface strings for the workspaces, the web chat and operators' alerts, one file per language.
 
-Coordinators and operators read these; the bot's own texts live in scripts.
+The languages are the registry's (app/platform/languages.yml); a missing string is read in the
+language's fallbacks, then English. Coordinators and operators read these; the bot's own texts
+live in scripts.
 """
 
 from __future__ import annotations
@@ -10,23 +12,42 @@ from pathlib import Path
 
 import yaml
 
-UI_LANGUAGES = ("ru", "kk", "uz", "en")
-LANGUAGE_NAMES = {"ru": "Русский", "kk": "Қазақша", "uz": "O‘zbekcha", "en": "English"}
-_DIR = Path(__file__).parent
+from app.platform import languages as registry
+
+I18N_DIR = Path(__file__).parent
+
+
+def ui_languages() -> tuple[str, ...]:
+    return registry.codes()
+
+
+def language_names() -> dict[str, str]:
+    return registry.names()
+
+
+def text_direction(lang: str) -> str:
+    entry = registry.get(lang)
+    return entry.direction if entry else "ltr"
 
 
 @cache
-def catalog(lang: str) -> dict[str, str]:
-    path = _DIR / f"{lang}.yml"
-    if lang not in UI_LANGUAGES or not path.exists():
+def _read(path: Path) -> dict[str, str]:
+    if not path.exists():
         return {}
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     return {str(k): str(v) for k, v in data.items()}
 
 
+def catalog(lang: str, directory: Path | None = None) -> dict[str, str]:
+    if not registry.is_supported(lang):
+        return {}
+    return _read((directory or I18N_DIR) / f"{lang}.yml")
+
+
 def translate(lang: str, key: str, **values: object) -> str:
-    """The string in ``lang``, else English, else the key itself (visible, never a crash)."""
-    text = catalog(lang).get(key) or catalog("en").get(key) or key
+    """The string in ``lang``, else its fallbacks and English, else the key itself (visible, never a crash)."""
+    chain = registry.fallback_chain(lang) if registry.is_supported(lang) else ("en",)
+    text = next((catalog(x)[key] for x in chain if catalog(x).get(key)), key)
     if values:
         try:
             text = text.format(**values)
@@ -38,10 +59,10 @@ def translate(lang: str, key: str, **values: object) -> str:
 def pick_language(query: str | None, cookie: str | None, preferred: list[str] | None, accept: str | None) -> str:
     """?lang= first, then the remembered choice, the operator's first language, the browser's."""
     for candidate in (query, cookie, *(preferred or [])[:1]):
-        if candidate in UI_LANGUAGES:
+        if registry.is_supported(candidate):
             return candidate
     for part in (accept or "").split(","):
-        code = part.split(";")[0].strip().lower()[:2]
-        if code in UI_LANGUAGES:
+        code = part.split(";")[0].strip().lower().split("-")[0]
+        if registry.is_supported(code):
             return code
     return "en"

@@ -12,6 +12,7 @@ from tests.pages import person_writes, services_of, signed_in
 
 FORM = {"kind": "shelter", "country": "TR", "city": "istanbul", "last_verified": "2026-11-01", "active": "1",
         "name_ru": "Приют Стамбул", "name_kk": "Ыстамбұл баспанасы", "name_uz": "Istanbul boshpanasi",
+        "name_ky": "Стамбул баш калкалоочу жайы", "name_tg": "Паноҳгоҳи Истанбул",
         "how_to_reach_ru": "[coordinator: add]"}  # fmt: skip
 
 
