@@ -150,3 +150,19 @@ def test_every_picklist_code_has_a_label_in_every_ui_language() -> None:
     codes |= {*picklists.SINGLE, *picklists.MULTI, *picklists.REFERRAL_RESULTS}
     missing = [(code, lang) for code in sorted(codes) for lang in UI_LANGUAGES if lang not in picklists.LABELS.get(code, {})]
     assert missing == []
+
+
+async def test_a_re_take_keeps_the_first_human_answer_time(client) -> None:  # type: ignore[no-untyped-def]
+    alias, token = await _taken_case(client)
+    await client.post(f"/console/case/{alias}/reply", data={"csrf": token, "text": "Мы с вами."})
+    first = (await _case(client, alias)).first_human_reply_at
+    assert first is not None
+    await client.post(f"/console/case/{alias}/handback", data={"csrf": token})
+    async with session_scope(services_of(client).sessionmaker) as session:
+        case = await session.scalar(select(Case).where(Case.alias == alias))
+        case.status = "waiting"
+    other = await signed_in(client, "bekzod", languages=("ru",))
+    await client.post(f"/console/case/{alias}/take", data={"csrf": other})
+    await client.post(f"/console/case/{alias}/reply", data={"csrf": other, "text": "Я продолжу."})
+    again = await _case(client, alias)
+    assert again.first_human_reply_at == first and again.taken_at is not None and again.taken_at > first
