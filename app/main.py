@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 from app.auth import routes as auth
 from app.auth.deps import install_page_errors
+from app.casework import routes as exchange
 from app.channels import routes as webhooks, voice, webchat
 from app.oncall import record_routes, roster_routes, routes as console
 from app.operators import routes as accounts
@@ -40,6 +41,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     audio.router,
     audio.media,
     statistics.router,
+    exchange.router,
     accounts.router,
     understanding.router,
     roster_routes.router,
