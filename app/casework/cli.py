@@ -11,12 +11,21 @@ from app.platform.commands import OneLineParser, Subparsers, settings_or_exit, w
 
 
 def _day(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+    try:
+        return datetime.fromisoformat(text).replace(tzinfo=UTC)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r}: use YYYY-MM-DD") from exc
+
+
+def _k(text: str) -> int:
+    if not text.isdigit() or int(text) < 2:
+        raise argparse.ArgumentTypeError(f"{text!r}: a whole number of 2 or more")
+    return int(text)
 
 
 def cmd_export_htcds(args: argparse.Namespace) -> int:
     settings = settings_or_exit()
-    start, end = _day(args.start), _day(args.end) + timedelta(days=1)  # --to is inclusive
+    start, end = args.start, args.end + timedelta(days=1)  # --to is inclusive
     export = with_session(settings, lambda session, _vault: htcds_export(session, start, end, args.k))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -33,8 +42,8 @@ def register(sub: Subparsers) -> None:
     export = sub.add_parser("export", help="data exchange exports").add_subparsers(dest="format", required=True,
                                                                                    parser_class=OneLineParser)  # fmt: skip
     p = export.add_parser("htcds", help="case records in HTCDS field names, k-anonymous (CSV + JSON)")
-    p.add_argument("--from", dest="start", required=True, help="first day, YYYY-MM-DD")
-    p.add_argument("--to", dest="end", required=True, help="last day, YYYY-MM-DD (inclusive)")
-    p.add_argument("--k", type=int, default=DEFAULT_K, help="smallest group size of quasi-identifiers (default 11)")
+    p.add_argument("--from", dest="start", type=_day, required=True, help="first day, YYYY-MM-DD")
+    p.add_argument("--to", dest="end", type=_day, required=True, help="last day, YYYY-MM-DD (inclusive)")
+    p.add_argument("--k", type=_k, default=DEFAULT_K, help="smallest group size of quasi-identifiers (default 11)")
     p.add_argument("--out", default=".", help="folder for htcds.csv and htcds.json")
     p.set_defaults(func=cmd_export_htcds)

@@ -19,7 +19,7 @@ import json
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -165,5 +165,5 @@ async def htcds_export(session: AsyncSession, start: datetime, end: datetime, k:
     for case_id, kind, result in refs.all():
         made.setdefault(case_id, []).append((kind, result))
     export = anonymise([raw_row(case, record, made.get(case.id, [])) for case, record in rows], k)
-    export.report.update({"from": start.date().isoformat(), "to": end.date().isoformat()})
+    export.report.update({"from": start.date().isoformat(), "to": (end - timedelta(microseconds=1)).date().isoformat()})
     return export

@@ -97,3 +97,27 @@ async def test_a_coordinator_downloads_the_export_and_an_operator_cannot(client)
     await client.post("/auth/logout", data={})
     await signed_in(client, "nurlan")
     assert (await client.get("/admin/export/htcds.json")).status_code in (303, 401, 403)
+
+
+async def test_the_cli_writes_csv_and_json_and_says_what_it_suppressed(client, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import asyncio
+    import os
+    import subprocess
+    import sys
+
+    await _seed(client, 400)
+    env = {**os.environ, "HELPLINE_DATABASE_URL": settings.database_url, "HELPLINE_DATA_DIR": str(tmp_path),
+           "HELPLINE_ENV": "development", "HELPLINE_NLU_BACKEND": "keywords"}  # fmt: skip
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "app.cli", "export", "htcds", *args], env=env,
+                              capture_output=True, text=True, timeout=120)  # fmt: skip
+
+    done = await asyncio.to_thread(run, "--from", "2026-01-01", "--to", "2026-12-31", "--k", "11", "--out", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert "of 400 records written" in done.stdout and "suppressed:" in done.stdout
+    report = json.loads((tmp_path / "htcds.json").read_text(encoding="utf-8"))["report"]
+    assert report["k"] == 11 and report["to"] == "2026-12-31"
+    assert (tmp_path / "htcds.csv").read_text(encoding="utf-8").startswith("cas_Month,")
+    bad = await asyncio.to_thread(run, "--from", "2026-13-01", "--to", "2026-12-31")
+    assert bad.returncode == 2 and "YYYY-MM-DD" in bad.stderr
