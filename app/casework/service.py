@@ -149,3 +149,21 @@ async def link_earlier(session: AsyncSession, case: Case, earlier_alias: str, ac
     record = await record_of(session, case) or await save_record(session, case, RecordForm(), actor)
     record.linked_case_id = earlier[0].id
     audit(session, actor, "case.link", case.alias, earlier=earlier[0].alias)
+
+
+async def due_follow_ups(session: AsyncSession, now: datetime, login: str | None) -> list[tuple[str, CaseFollowUp]]:
+    """Follow-ups due and not done, oldest first: the operator's own (``login``), or everyone's (None)."""
+    query = (select(Case.alias, CaseFollowUp).join(Case, Case.id == CaseFollowUp.case_id)
+             .where(CaseFollowUp.due_at <= now, CaseFollowUp.done_at.is_(None), Case.erased.is_(False))
+             .order_by(CaseFollowUp.due_at).limit(50))  # fmt: skip
+    if login is not None:
+        query = query.where(CaseFollowUp.created_by == login)
+    return [(alias, task) for alias, task in (await session.execute(query)).all()]
+
+
+async def finish_follow_up(session: AsyncSession, case: Case, task_id: int, now: datetime, actor: str) -> None:
+    task = await session.get(CaseFollowUp, task_id)
+    if task is None or task.case_id != case.id:
+        raise InvalidRecord("follow-up: not on this case")
+    task.done_at = task.done_at or now
+    audit(session, actor, "case.follow_up_done", case.alias, task=task_id)

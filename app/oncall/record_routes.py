@@ -109,3 +109,17 @@ async def add_follow_up(alias: str, operator: CurrentOperator, session: SessionD
 @router.post("/{alias}/link")
 async def link(alias: str, operator: CurrentOperator, session: SessionDep, earlier: FormStr = "") -> Response:
     return await _do(session, alias, operator, lambda case: casework.link_earlier(session, case, earlier, operator.login))
+
+
+@router.post("/{alias}/follow-ups/{task_id}/done")
+async def follow_up_done(alias: str, task_id: int, operator: CurrentOperator, session: SessionDep,
+                         clock: ClockDep) -> Response:  # fmt: skip
+    return await _do(session, alias, operator,
+                     lambda case: casework.finish_follow_up(session, case, task_id, clock(), operator.login))  # fmt: skip
+
+
+async def due_context(session: AsyncSession, operator: Operator, now: datetime, lang: str) -> dict[str, Any]:
+    """Due follow-ups for the console: one's own, or everyone's for coordinators."""
+    login = None if access.sees_everything(operator) else operator.login
+    return {"due_follow_ups": await casework.due_follow_ups(session, now, login),
+            "record_label": lambda code: picklists.label(code, lang)}  # fmt: skip

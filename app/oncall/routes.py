@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth.deps import Coordinator, CurrentOperator, NotSignedIn, load_operator
 from app.oncall import access, service as oncall
 from app.oncall.deps import OnCallDep
-from app.oncall.record_routes import record_context
+from app.oncall.record_routes import due_context, record_context
 from app.platform.db import after_commit
 from app.platform.deps import EventsDep, SessionDep, SessionmakerDep
 from app.platform.errors import HelplineError
@@ -63,7 +63,8 @@ def _error_code(exc: HelplineError) -> str:
 async def console_page(request: Request, operator: CurrentOperator, session: SessionDep, deps: OnCallDep,
                        error: str = "") -> Response:  # fmt: skip
     cases = await oncall.queue(session, deps, operator)
-    return render(request, "console.html", {"cases": cases, "error": error})
+    due = await due_context(session, operator, deps.clock(), ui_language(request))
+    return render(request, "console.html", {"cases": cases, "error": error, **due})
 
 
 @router.get("/queue")

@@ -166,3 +166,20 @@ async def test_a_re_take_keeps_the_first_human_answer_time(client) -> None:  # t
     await client.post(f"/console/case/{alias}/reply", data={"csrf": other, "text": "Я продолжу."})
     again = await _case(client, alias)
     assert again.first_human_reply_at == first and again.taken_at is not None and again.taken_at > first
+
+
+async def test_a_follow_up_comes_due_and_appears_in_the_console_until_done(client) -> None:  # type: ignore[no-untyped-def]
+    alias, token = await _taken_case(client)
+    due = (datetime.now(UTC) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    await client.post(f"/console/case/{alias}/follow-ups", data={"csrf": token, "due_at": due})
+    console = await client.get("/console?lang=kk")
+    assert "Қайта байланыс" not in console.text, "not due yet"
+    async with session_scope(services_of(client).sessionmaker) as session:
+        task = await session.scalar(select(CaseFollowUp))
+        task.due_at = datetime.now(UTC) - timedelta(minutes=5)  # an hour and five minutes later
+        task_id = task.id
+    console = await client.get("/console?lang=kk")
+    assert "Қайта байланыс" in console.text and f'/console/case/{alias}#record' in console.text
+    done = await client.post(f"/console/case/{alias}/follow-ups/{task_id}/done", data={"csrf": token})
+    assert "record=saved" in done.headers["location"]
+    assert "Қайта байланыс" not in (await client.get("/console?lang=kk")).text
