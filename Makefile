@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: install run test test-pg lint bench rasa clean
+HOST ?= 127.0.0.1
+PORT ?= 8000
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=python3.11)")'
@@ -22,8 +24,9 @@ $(NLU_MODEL): $(STAMP) $(wildcard nlu/*.py) $(wildcard nlu/data/train/*/*.yml) $
 
 install: $(STAMP) $(NLU_MODEL)
 
+# `make run PORT=8080` when 8000 is taken.
 run: install
-	$(BIN)/helpline serve --host 127.0.0.1 --port 8000
+	$(BIN)/helpline serve --host $(HOST) --port $(PORT)
 
 test: install
 	$(BIN)/lint-imports

@@ -60,9 +60,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
             print(f"  Demo login: {login[0]} / {login[1]}  (development only)\n")
     if args.no_worker:
         os.environ["HELPLINE_WORKER_ENABLED"] = "false"  # read by every uvicorn worker's settings
+    if args.workers > 1:
+        _multiprocess_metrics(settings.data_dir / "metrics")
     uvicorn.run("app.main:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
                 log_config=None, proxy_headers=True)  # fmt: skip
     return 0
+
+
+def _multiprocess_metrics(folder: Path) -> None:
+    """Several workers: each writes its counters to ``folder`` and ``/metrics`` merges them (set before they start)."""
+    import os
+    import shutil
+
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return
+    shutil.rmtree(folder, ignore_errors=True)  # counters start from zero with the server, as in one process
+    folder.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
@@ -148,10 +162,20 @@ def command_groups() -> tuple[Callable[[Subparsers], None], ...]:
     )
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("helpline")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown"
+
+
 def build_parser() -> OneLineParser:
     from app.platform.commands import OneLineParser
 
     parser = OneLineParser(prog="helpline", description="Anonymous helpline service")
+    parser.add_argument("--version", action="version", version=f"helpline {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
     for register in command_groups():
         register(sub)

@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from app.auth import routes as auth
 from app.auth.deps import install_page_errors
 from app.casework import routes as exchange
-from app.channels import routes as webhooks, voice, webchat
+from app.channels import routes as webhooks, voice, webchat, whatsapp
 from app.oncall import record_routes, roster_routes, routes as console
 from app.operators import routes as accounts
 from app.platform.errors import install_error_handlers
@@ -21,6 +21,7 @@ from app.platform.settings import Settings, load_settings
 from app.referrals import routes as referrals
 from app.runtime import health
 from app.runtime.container import build_container
+from app.runtime.metrics import RequestMetrics
 from app.runtime.opsguard import OpsGuard
 from app.scripts import audio, routes as scripts
 from app.statistics import routes as statistics
@@ -32,6 +33,7 @@ from app.web.security import SecurityHeaders
 # come first: in a surge they are nearly every request, and each route tried before them costs a match.
 ROUTERS: tuple[APIRouter, ...] = (
     webhooks.router,
+    whatsapp.router,
     voice.router,
     health.router,
     auth.router,
@@ -75,4 +77,5 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> FastAPI:
     app.mount("/web/static", StaticFiles(directory=STATIC), name="web-static")
     app.add_middleware(SecurityHeaders)
     app.add_middleware(OpsGuard)
+    app.add_middleware(RequestMetrics)
     return app

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, Protocol
 
-Channel = Literal["telegram", "sms", "voice", "webchat", "cli"]
-CHANNELS: tuple[Channel, ...] = ("telegram", "sms", "voice", "webchat", "cli")
+Channel = Literal["telegram", "sms", "voice", "webchat", "cli", "whatsapp"]
+CHANNELS: tuple[Channel, ...] = ("telegram", "sms", "voice", "webchat", "cli", "whatsapp")
 
 
 @dataclass(frozen=True, slots=True)

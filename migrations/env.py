@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from alembic import context
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from app.platform.db import create_engine
@@ -31,6 +32,10 @@ def _run(connection: Connection) -> None:
         compare_type=True,
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            # Instances started at the same moment take turns; the later one finds the schema at head.
+            # A transaction lock: released at commit, and it holds behind PgBouncer's transaction mode.
+            connection.execute(text("SELECT pg_advisory_xact_lock(hashtext('helpline.migrate'))"))
         context.run_migrations()
 
 

@@ -12,11 +12,11 @@ from typing import Any, Literal
 
 Role = Literal["operator", "coordinator", "admin"]
 Rotation = Literal["daily", "weekly", "shift"]
-Channel = Literal["console", "telegram", "sms", "voice"]
+Channel = Literal["console", "telegram", "sms", "voice", "whatsapp"]
 
 ROLES: tuple[str, ...] = ("operator", "coordinator", "admin")
 ROTATIONS: tuple[str, ...] = ("daily", "weekly", "shift")
-CHANNELS: tuple[str, ...] = ("console", "telegram", "sms", "voice")
+CHANNELS: tuple[str, ...] = ("console", "telegram", "sms", "voice", "whatsapp")
 LANGUAGES: tuple[str, ...] = ("ru", "kk", "uz", "en")
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -37,7 +37,7 @@ class Operator:
         """Whether a channel can reach this person (no chat id → no Telegram)."""
         if channel == "telegram":
             return self.telegram_chat_id is not None
-        if channel in ("sms", "voice"):
+        if channel in ("sms", "voice", "whatsapp"):  # the phone number is the WhatsApp account too
             return self.phone is not None
         return channel == "console"
 

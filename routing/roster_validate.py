@@ -36,7 +36,8 @@ from routing.model import (
 Path = tuple[str | int, ...]
 _MISSING = object()
 _E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
-_LOGIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+# The same rule the importer stores logins by (app.operators.service.LOGIN_RE): a file this accepts imports.
+_LOGIN = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,62}$")
 _HHMM = re.compile(r"^([0-9]{1,2}):([0-9]{2})$")
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 MAX_REPEAT = 10
@@ -240,7 +241,7 @@ class Validator:
                 continue
             login = self.text(m.get("login", _MISSING), p + ("login",))
             if login is not None and not _LOGIN.match(login):
-                self.r.error(p + ("login",), f"bad login {login!r}: letters, digits, _ . - only")
+                self.r.error(p + ("login",), f"bad login {login!r}: 2-63 lowercase letters, digits, _ . - (e.g. {login.lower()!r})")
                 login = None
             if login is not None and login in seen:
                 self.r.error(p + ("login",), f"duplicate login {login!r}")

@@ -10,7 +10,6 @@ from app.inbound.accept import Intake
 from app.platform.commands import Handler, OneLineParser, Subparsers, settings_or_exit
 from app.platform.settings import Settings
 from bots.errors import InvalidRequest
-from bots.telegram import TelegramSender, parse_update, poll
 
 
 def cmd_set_webhook(args: argparse.Namespace) -> int:
@@ -23,6 +22,7 @@ def cmd_set_webhook(args: argparse.Namespace) -> int:
         print("helpline: Telegram only calls https webhooks; set HELPLINE_PUBLIC_URL", file=sys.stderr)
         return 2
     token, secret = settings.telegram_token.get_secret_value(), settings.telegram_webhook_secret.get_secret_value()
+    from bots.telegram import TelegramSender  # aiogram: imported by the command that uses it, not by every command
 
     async def run() -> None:
         sender = TelegramSender(token, settings.telegram_api_base)
@@ -39,6 +39,7 @@ def cmd_set_webhook(args: argparse.Namespace) -> int:
 async def poll_into(settings: Settings, intake: Intake) -> None:
     """Long polling for development: updates take the same path as webhook deliveries (``Intake.accept``)."""
     assert settings.telegram_token is not None
+    from bots.telegram import parse_update, poll
 
     async def handle(raw: bytes) -> None:
         try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable, Mapping
 from typing import Annotated
 from urllib.parse import parse_qsl
 
@@ -16,15 +17,14 @@ from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.inbound.accept import REFUSALS, IntakeDep, read_body, refuse
+from app.inbound.accept import REFUSALS, Intake, IntakeDep, read_body, refuse
 from app.platform.deps import SessionDep, SettingsDep, provided
 from app.platform.errors import HelplineError
 from app.platform.metrics import WEBHOOK_LATENCY
 from app.platform.models import OutboxItem
 from app.platform.settings import Settings
 from bots.errors import InvalidRequest
-from bots.messages import Sender
-from bots.telegram import parse_update, verify_secret
+from bots.messages import InboundMessage, Sender
 from bots.twilio_rest import verify_twilio_signature
 from bots.twilio_sms import parse_sms, parse_status_callback
 
@@ -63,6 +63,8 @@ CallbacksDep = Annotated[CallbackAnswers, Depends(provided("callbacks"))]
 @router.post("/telegram", summary="Telegram Bot API webhook", responses=REFUSALS)
 async def telegram_webhook(request: Request, intake: IntakeDep, settings: SettingsDep,
                            callbacks: CallbacksDep) -> dict[str, bool]:  # fmt: skip
+    from bots.telegram import parse_update, verify_secret  # aiogram's types take seconds to import: not at start
+
     await intake.guard_ip(request)
     expected = settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret else ""
     with WEBHOOK_LATENCY.labels("telegram").time():
@@ -109,18 +111,24 @@ def twiml(body: str) -> Response:
     return Response(content=body, media_type="application/xml")
 
 
-@router.post("/twilio/sms", summary="Twilio incoming SMS", response_class=Response, responses=REFUSALS)
-async def twilio_sms(request: Request, intake: IntakeDep, settings: SettingsDep) -> Response:
+async def accept_twilio_message(request: Request, intake: Intake, settings: Settings,
+                                parse: Callable[[Mapping[str, str]], InboundMessage], channel: str) -> Response:  # fmt: skip
+    """An incoming SMS or WhatsApp message: verified, parsed, limited (never STOP or a button), stored once."""
     await intake.guard_ip(request)
-    with WEBHOOK_LATENCY.labels("sms").time():
+    with WEBHOOK_LATENCY.labels(channel).time():
         form = await twilio_form(request, settings)
         try:
-            inbound = parse_sms(form)
+            inbound = parse(form)
         except InvalidRequest as exc:
             raise refuse(exc) from exc
-        if await intake.admit_or_notify(inbound):
+        if inbound.command or await intake.admit_or_notify(inbound):
             await intake.accept(inbound)
     return twiml(EMPTY_TWIML)  # replies go through the outbox (REST), never inline
+
+
+@router.post("/twilio/sms", summary="Twilio incoming SMS", response_class=Response, responses=REFUSALS)
+async def twilio_sms(request: Request, intake: IntakeDep, settings: SettingsDep) -> Response:
+    return await accept_twilio_message(request, intake, settings, parse_sms, "sms")
 
 
 @router.post("/twilio/status", summary="Twilio message status callback", response_class=Response,
@@ -144,6 +152,6 @@ async def _record_failure(session: AsyncSession, sid: str, status: str, code: st
         .where(OutboxItem.provider_ref == sid)
         .values(status="dead", last_error=f"delivery {status}" + (f" (error {code})" if code else ""))
     )
-    log.warning("sms delivery failed", extra={"status": status})
+    log.warning("message delivery failed", extra={"status": status})
 
 

@@ -23,4 +23,12 @@ def build_senders(settings: Settings, hub: Sender) -> dict[str, Sender]:
         )  # fmt: skip
         senders["sms"] = sms
         senders["voice"] = TwilioVoiceSender(sms)
+    if settings.twilio_account_sid and settings.twilio_auth_token and settings.whatsapp_sender:
+        from bots.twilio_whatsapp import TwilioWhatsApp, WhatsAppSender
+
+        provider = TwilioWhatsApp(settings.twilio_account_sid, settings.twilio_auth_token.get_secret_value(),
+                                  settings.whatsapp_sender, settings.twilio_api_base)  # fmt: skip
+        senders["whatsapp"] = WhatsAppSender(provider, settings.whatsapp_templates,
+                                             settings.public_url.rstrip("/") + "/webhooks/twilio/status",
+                                             settings.whatsapp_alert_template, settings.whatsapp_button_templates)  # fmt: skip
     return senders

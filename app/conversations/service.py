@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.conversations import context, repository as repo
+from app.conversations import context, repository as repo, whatsapp
 from app.conversations.handoff import Handoff
 from app.inbound.route import Outcome
 from app.outbox.service import enqueue
@@ -115,9 +115,10 @@ class _Turn:
     def say(self, body: str, buttons: tuple[tuple[Button, ...], ...] = ()) -> None:
         if not body:
             return
+        if self.inbound.channel in ("sms", "whatsapp") and self.contact.stopped \
+                and self.outcome.intent not in ("/stop", "/start"):  # fmt: skip
+            return  # the person opted out: nothing more on this channel until START
         if self.inbound.channel == "sms":
-            if self.contact.stopped and self.outcome.intent not in ("/stop", "/start"):
-                return  # the person opted out: nothing more by SMS until START
             body = fit_sms(body, 2)
         message = Message(
             id=uuid.uuid4(), case_id=self.case.id, direction="out", sender="bot", channel=self.inbound.channel,
@@ -127,8 +128,11 @@ class _Turn:
         self.session.add(message)
         out = OutboundMessage(
             channel=self.inbound.channel, address=self.inbound.external_id, text=body,
-            buttons=buttons if self.inbound.channel in ("telegram", "webchat") else (),
+            buttons=buttons if self.inbound.channel in ("telegram", "webchat", "whatsapp") else (),
+            extra={"language": self.case.language or ""} if self.inbound.channel == "whatsapp" else {},
         )  # fmt: skip
+        if self.inbound.channel == "whatsapp":
+            whatsapp.remember_options(self.contact, buttons)
         self.outcome.replies.append(out)
         if self.inbound.channel not in SYNC_CHANNELS:
             enqueue(self.session, self.deps.vault, out, case_id=self.case.id, message_id=message.id)
@@ -142,6 +146,7 @@ async def handle_inbound(session: AsyncSession, inbound: InboundMessage, deps: C
     INBOUND.labels(inbound.channel).inc()
     now = deps.clock()
     contact, is_new = await _contact(session, inbound, deps, now)
+    inbound = await whatsapp.on_inbound(session, inbound, contact, now)
     case = None if is_new else await repo.open_case(session, contact.id)
     if case is None:
         case = Case(id=uuid.uuid4(), alias=repo.new_alias(), contact_id=contact.id, channel=inbound.channel,
@@ -173,8 +178,8 @@ async def _contact(session: AsyncSession, inbound: InboundMessage, deps: CoreDep
     if contact is None:
         contact = Contact(id=uuid.uuid4(), channel=inbound.channel, pseudonym=pseudonym, first_seen=now, state={},
                           stopped=False)  # fmt: skip
-        if inbound.channel in ("sms", "voice"):
-            contact.country = country_of_phone(inbound.external_id)
+        if inbound.channel in ("sms", "voice", "whatsapp"):
+            contact.country = country_of_phone(inbound.external_id.removeprefix("whatsapp:"))
         session.add(contact)
     if contact.address_enc is None:
         contact.address_enc = deps.vault.encrypt(inbound.external_id, f"contact:{contact.id}:address")
@@ -208,7 +213,7 @@ async def _command(turn: _Turn, command: str) -> None:
     case, contact = turn.case, turn.contact
     turn.outcome.intent = f"/{name}"
     if name == "start":
-        if turn.inbound.channel == "sms":
+        if turn.inbound.channel == "sms" or (turn.inbound.channel == "whatsapp" and contact.stopped):
             contact.stopped = False
             turn.reply("sms_started")
             return
@@ -263,6 +268,8 @@ async def _erase_answer(turn: _Turn, confirmed: bool) -> None:
         turn.reply("erase_cancelled")
         return
     done = turn.text("erase_done")
+    if turn.inbound.channel == "whatsapp":  # WhatsApp cannot delete what is on the phone: say how
+        done = f"{done}\n{turn.text('whatsapp_delete_chat')}"
     sync = turn.inbound.channel in SYNC_CHANNELS
     await erase_contact(turn.session, turn.deps.vault, turn.contact, turn.now, final_text="" if sync else done,
                         channel=turn.inbound.channel, address=turn.inbound.external_id,
@@ -314,7 +321,7 @@ async def _text(turn: _Turn, message: Message | None) -> None:
             turn.reply("place_noted")  # the answer to the bot's own question, with that country's numbers
             return
     await _answer(turn, message, prediction, text)
-    if unsure and not prediction.urgent and turn.inbound.channel in ("telegram", "webchat"):
+    if unsure and not prediction.urgent and turn.inbound.channel in ("telegram", "webchat", "whatsapp"):
         turn.reply("choose_language", _language_buttons(turn))
     # Counted last: the upsert flushes everything above in one go.
     await repo.count_message(turn.session, turn.now.date(), turn.inbound.channel, turn.case.language or prediction.language,

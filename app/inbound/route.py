@@ -53,11 +53,14 @@ async def operator_for(session: AsyncSession, vault: Vault, inbound: InboundMess
     """The active operator writing from this chat or number, if it is one."""
     if inbound.channel == "telegram":
         column = Operator.telegram_pseudonym
-    elif inbound.channel == "sms":
-        column = Operator.phone_pseudonym
+    elif inbound.channel in ("sms", "whatsapp"):
+        column = Operator.phone_pseudonym  # an operator's WhatsApp is their phone number's
     else:
         return None
-    pseudonym = vault.pseudonym(inbound.channel, inbound.external_id)
+    channel, external_id = inbound.channel, inbound.external_id
+    if channel == "whatsapp":
+        channel, external_id = "sms", external_id.removeprefix("whatsapp:")
+    pseudonym = vault.pseudonym(channel, external_id)
     return await session.scalar(select(Operator).where(column == pseudonym, Operator.active.is_(True)))
 
 

@@ -45,7 +45,7 @@ class OperatorActions:
 
     async def handle(self, session: AsyncSession, operator: Operator, inbound: InboundMessage) -> Outcome:
         name, _, rest = (inbound.command or "").partition(":")
-        take = TAKE_RE.match(inbound.text or "") if inbound.channel == "sms" else None
+        take = TAKE_RE.match(inbound.text or "") if inbound.channel in ("sms", "whatsapp") else None
         if take:
             name, rest = "take", take.group(1).upper()
         button = BUTTONS.get(name)

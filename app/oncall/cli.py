@@ -73,12 +73,23 @@ def cmd_roster_export(_: argparse.Namespace) -> int:
     return 0
 
 
+def _days(value: str) -> int:
+    """``--days``: a whole number of days from 1 to 90 (argparse turns the error into one line and exit 2)."""
+    try:
+        days = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of days") from None
+    if not 1 <= days <= 90:
+        raise argparse.ArgumentTypeError(f"{days} is out of range: 1-90 days")
+    return days
+
+
 def register(sub: Subparsers) -> None:
     oncall = sub.add_parser("oncall", help="who is on call").add_subparsers(dest="action", required=True,
                                                                             parser_class=OneLineParser)  # fmt: skip
     oncall.add_parser("now", help="who is on call now, per language").set_defaults(func=cmd_oncall_now)
     p = oncall.add_parser("show", help="the coming shifts")
-    p.add_argument("--days", type=int, default=7)
+    p.add_argument("--days", type=_days, default=7, help="1-90 (default 7)")
     p.set_defaults(func=cmd_oncall_show)
     roster = sub.add_parser("roster", help="operators, schedules and policies").add_subparsers(
         dest="action", required=True, parser_class=OneLineParser)  # fmt: skip

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.oncall import alerts
 from app.oncall.roster_store import load_roster
 from app.outbox.service import enqueue
+from app.outbox.whatsapp import WINDOW, window_open
 from app.platform.events import Event, EventBus
 from app.platform.identity import Vault
 from app.platform.models import AlertRef, Case, Contact, Escalation, Message, Operator, OutboxItem
@@ -56,6 +57,7 @@ class OnCallDeps:
     scripts: ScriptCatalog
     clock: Callable[[], datetime]
     public_url: str
+    whatsapp_window: timedelta = WINDOW
 
 
 @dataclass
@@ -160,6 +162,8 @@ def _operator_address(deps: OnCallDeps, op: Operator, channel: str) -> str | Non
         return deps.vault.decrypt(op.telegram_chat_enc, f"operator:{op.id}:telegram")
     if channel in ("sms", "voice") and op.phone_enc:
         return deps.vault.decrypt(op.phone_enc, f"operator:{op.id}:phone")
+    if channel == "whatsapp" and op.phone_enc:
+        return "whatsapp:" + deps.vault.decrypt(op.phone_enc, f"operator:{op.id}:phone")
     return None
 
 
@@ -183,6 +187,11 @@ async def _notify(session: AsyncSession, deps: OnCallDeps, case: Case, op: Opera
                               buttons=buttons)  # fmt: skip
     elif command.via == "sms":
         out = OutboundMessage(channel="sms", address=address, text=alerts.alert_text(command.alert, lang, "sms_alert"))
+    elif command.via == "whatsapp":
+        # Free-form inside the operator's own 24-hour window; the sender uses the approved alert
+        # template instead when one is configured (the operator's window is not tracked).
+        out = OutboundMessage(channel="whatsapp", address=address, text=alerts.alert_text(command.alert, lang, "sms_alert"),
+                              extra={"alert": command.alert.case, "case_language": command.alert.language or "?"})  # fmt: skip
     else:
         base = deps.public_url.rstrip("/")
         out = OutboundMessage(channel="voice", address=address, action="call",
@@ -227,6 +236,8 @@ async def tell_person(session: AsyncSession, deps: OnCallDeps, case: Case, key: 
     contact = await session.get(Contact, case.contact_id)
     if contact is None or contact.address_enc is None or contact.stopped:
         return
+    if case.channel == "whatsapp" and not window_open(contact.last_seen, deps.clock(), deps.whatsapp_window):
+        return  # a system line is not worth waking a watched phone with a template
     variant = "sms" if case.channel == "sms" else "chat"
     body = deps.scripts.get(key, case.language, variant, country=contact.country, alias=case.alias, **values)
     if not body:

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.oncall import access, escalations
 from app.oncall.escalations import OnCallDeps
-from app.outbox.service import enqueue
+from app.outbox.whatsapp import enqueue_for_person, window_open
 from app.platform.audit import audit
 from app.platform.db import rows_affected
 from app.platform.errors import Conflict, Forbidden, HelplineError, NotFound
@@ -56,6 +56,9 @@ class CaseView:
     location: str | None
     assigned_login: str | None
     outcome: str | None = None
+    # WhatsApp only: the 24-hour window is closed, so a reply goes as this neutral template instead.
+    window_closed: bool = False
+    instead: str = ""
 
 
 @dataclass
@@ -103,12 +106,15 @@ async def case_view(session: AsyncSession, deps: OnCallDeps, alias: str, operato
     rows = (await session.scalars(select(Message).where(Message.case_id == case.id).order_by(Message.created_at))).all()
     messages = [(m.sender, vault.decrypt(m.body_enc, f"message:{m.id}") if m.body_enc else "", m.created_at) for m in rows]
     owner = await session.get(Operator, case.assigned_operator_id) if case.assigned_operator_id else None
+    contact = await session.get(Contact, case.contact_id) if case.channel == "whatsapp" and case.contact_id else None
+    closed = contact is not None and not window_open(contact.last_seen, deps.clock(), deps.whatsapp_window)
     return CaseView(
         alias=case.alias, status=case.status, language=case.language, urgent=case.urgent,
         urgent_reason=case.urgent_reason, last_intent=case.last_intent, messages=messages,
         notes=vault.decrypt_opt(case.notes_enc, f"case:{case.id}:notes") or "",
         location=vault.decrypt_opt(case.location_enc, f"case:{case.id}:location"),
-        assigned_login=owner.login if owner else None, outcome=case.outcome,
+        assigned_login=owner.login if owner else None, outcome=case.outcome, window_closed=closed,
+        instead=deps.scripts.get("whatsapp_new_message", case.language) if closed else "",
     )  # fmt: skip
 
 
@@ -170,8 +176,9 @@ async def operator_message(session: AsyncSession, deps: OnCallDeps, alias: str, 
     case.updated_at = now
     if case.channel not in ("voice", "cli"):
         address = deps.vault.decrypt(contact.address_enc, f"contact:{contact.id}:address")
-        enqueue(session, deps.vault, OutboundMessage(channel=case.channel, address=address, text=text),
-                kind="relay", case_id=case.id, message_id=message.id)  # fmt: skip
+        out = OutboundMessage(channel=case.channel, address=address, text=text)
+        await enqueue_for_person(session, deps.vault, out, last_seen=contact.last_seen, now=now, language=case.language,
+                                 window=deps.whatsapp_window, kind="relay", case_id=case.id, message_id=message.id)
     return [Event("case.message", {"case": case.alias, "sender": "operator"})]
 
 

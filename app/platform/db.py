@@ -9,17 +9,24 @@ run by the scope once the commit succeeded, never when it rolled back.
 from __future__ import annotations
 
 import inspect
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import CursorResult, Result, event
+from sqlalchemy import CursorResult, Result, event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 
-def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
-    """An async engine; SQLite gets WAL and a busy timeout so the worker and requests coexist."""
+def create_engine(url: str, *, pool_size: int = 5, max_overflow: int = 5, pgbouncer: bool = False) -> AsyncEngine:
+    """An async engine; SQLite gets WAL and a busy timeout so the worker and requests coexist.
+
+    On PostgreSQL each process holds at most ``pool_size + max_overflow`` connections (replicas x
+    workers x that must stay under the server's ``max_connections``, or go through PgBouncer).
+    Behind PgBouncer in transaction mode a server connection changes under us between transactions,
+    so asyncpg's and SQLAlchemy's prepared-statement caches are off and statement names are unique.
+    """
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
@@ -36,9 +43,41 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
             cur.close()
 
         return engine
+    url, marked = _without_pgbouncer_mark(url)
+    connect_args: dict[str, Any] = {}
+    if pgbouncer or marked:
+        connect_args = {"statement_cache_size": 0, "prepared_statement_cache_size": 0,
+                        "prepared_statement_name_func": lambda: f"__helpline_{uuid.uuid4().hex}__"}  # fmt: skip
     # No ping per checkout (it was a quarter of a webhook's time): connections are recycled after five
     # minutes, and a connection found dead invalidates the pool's older ones (the door's writer retries).
-    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=300)
+    return create_async_engine(url, pool_size=pool_size, max_overflow=max_overflow, pool_recycle=300,
+                               connect_args=connect_args)  # fmt: skip
+
+
+def _without_pgbouncer_mark(url: str) -> tuple[str, bool]:
+    """``…?pgbouncer=1`` in a database URL means the same as ``HELPLINE_DB_PGBOUNCER=true`` (so Alembic, the
+    CLI and the tests, which only get a URL, talk to PgBouncer correctly too); the mark is not sent on."""
+    base, sep, query = url.partition("?")
+    if not sep:
+        return url, False
+    parts = query.split("&")
+    kept = [p for p in parts if p.split("=", 1)[0] != "pgbouncer"]
+    marked = any(p in ("pgbouncer=1", "pgbouncer=true") for p in parts)
+    return (base + ("?" + "&".join(kept) if kept else "")), marked
+
+
+def engine_for(settings: Any) -> AsyncEngine:
+    """The engine a deployment's settings describe (pool sizes, PgBouncer)."""
+    return create_engine(settings.database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow,
+                         pgbouncer=settings.db_pgbouncer)  # fmt: skip
+
+
+async def serialized(session: AsyncSession, name: str) -> None:
+    """Hold a PostgreSQL transaction-level advisory lock named ``name`` until the session's transaction
+    ends: concurrent starts (seeding, migrating) take turns. A transaction lock, not a session one, so
+    it also holds behind PgBouncer in transaction mode; a no-op on SQLite (one process)."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": name})
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

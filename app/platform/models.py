@@ -22,6 +22,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
@@ -415,3 +416,18 @@ class CaseFollowUp(Base):
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_by: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class SharedFile(Base):
+    """Bytes every instance must see: voice prompts, coordinators' NLU additions, trained model versions.
+
+    In the database rather than on a container's disk, so a prompt uploaded on one replica is served
+    by all of them and a model activated anywhere can be loaded everywhere (``app.platform.shared``).
+    """
+
+    __tablename__ = "shared_files"
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)  # "audio/<random>.wav", "nlu/models/<id>.pkl"
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    content_type: Mapped[str] = mapped_column(String(80), default="application/octet-stream")
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

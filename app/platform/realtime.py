@@ -73,8 +73,11 @@ class ClusterWebChat:
 
     async def connect(self, session_id: str, send: SendFunction) -> None:
         await self.hub.connect(session_id, send)
-        await self.redis.set(f"helpline:where:{session_id}", self.instance, ex=PRESENCE_TTL)
-        await self._flush_shared_buffer(session_id)
+        try:
+            await self.redis.set(f"helpline:where:{session_id}", self.instance, ex=PRESENCE_TTL)
+            await self._flush_shared_buffer(session_id)
+        except aioredis.RedisError as exc:  # Redis away: the page still talks to this instance
+            log.warning("web chat presence not shared: %s", type(exc).__name__)
 
     async def _flush_shared_buffer(self, session_id: str) -> None:
         key = f"helpline:chatbuf:{session_id}"
@@ -156,22 +159,34 @@ class RedisBridge:
 
     def __init__(self, url: str, bus: EventBus, hub: WebChatHub) -> None:
         self.instance = uuid.uuid4().hex
-        self.redis: aioredis.Redis = aioredis.from_url(url)
+        self.redis: aioredis.Redis = aioredis.from_url(url, socket_connect_timeout=2, health_check_interval=15)
         self.bus = bus
         self.webchat = ClusterWebChat(hub, self.redis, self.instance)
         self._outgoing: asyncio.Queue[Event] = asyncio.Queue(10_000)
         self._tasks: list[asyncio.Task[None]] = []
         self._subscribed = asyncio.Event()
         self.received = 0
+        self.problem = ""  # why Redis is not carrying events now ("" while it is); /readyz shows it
+
+    @property
+    def connected(self) -> bool:
+        return self._subscribed.is_set()
 
     async def start(self) -> None:
-        """Connect and subscribe before returning, so no event published after start-up is missed."""
-        await self.redis.ping()
+        """Subscribe before returning, so no event published after start-up is missed.
+
+        Redis down is not a reason to stay closed: the instance starts local-only (its own consoles and
+        pages still work, rate limits fall back to memory), says so on /readyz, and the listener keeps
+        retrying every second, so fan-out resumes by itself when Redis returns.
+        """
         self.bus.remote = self._enqueue
         self._tasks = [asyncio.create_task(self._listen(), name="realtime-listen"),
                        asyncio.create_task(self._forward(), name="realtime-forward"),
                        asyncio.create_task(self._presence(), name="realtime-presence")]  # fmt: skip
-        await asyncio.wait_for(self._subscribed.wait(), timeout=5)
+        try:
+            await asyncio.wait_for(self._subscribed.wait(), timeout=5)
+        except TimeoutError:
+            log.warning("Redis unreachable at start: running local-only until it answers (%s)", self.problem)
 
     def _enqueue(self, event: Event) -> None:
         try:
@@ -182,6 +197,8 @@ class RedisBridge:
     async def _forward(self) -> None:
         while True:
             event = await self._outgoing.get()
+            if not self._subscribed.is_set():
+                continue  # local-only while Redis is away; other consoles reload their queue anyway
             payload = json.dumps({"origin": self.instance, "name": event.name, "data": event.data}, default=str)
             try:
                 await self.redis.publish(EVENTS_CHANNEL, payload)
@@ -197,12 +214,16 @@ class RedisBridge:
                 async for message in pubsub.listen():
                     if message.get("type") == "subscribe" and message.get("data") == 2:
                         self._subscribed.set()  # Redis confirmed both channels
+                        self.problem = ""
                     elif message.get("type") == "message":
                         await self._handle(message["channel"], message["data"])
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # noqa: BLE001 - Redis restarted: resubscribe
-                log.warning("redis subscription lost: %s", type(exc).__name__)
+            except Exception as exc:  # noqa: BLE001 - Redis restarted or not up yet: resubscribe
+                if self._subscribed.is_set() or not self.problem:
+                    log.warning("redis subscription lost: %s", type(exc).__name__)
+                self._subscribed.clear()
+                self.problem = type(exc).__name__
                 await asyncio.sleep(1)
             finally:
                 with contextlib.suppress(Exception):

@@ -53,6 +53,16 @@ class Settings(BaseSettings):
     twilio_auth_token: SecretStr | None = None
     twilio_phone_number: str | None = None
     twilio_api_base: str = "https://api.twilio.com"
+    # WhatsApp over Twilio: the approved sender ("whatsapp:+…"), the approved neutral Content
+    # template per language ('{"ru": "HX…", "kk": "HX…"}') sent when the 24-hour window is closed.
+    whatsapp_sender: str | None = None
+    whatsapp_templates: dict[str, str] = {}
+    # Operator alerts on WhatsApp: an approved template "{{1}} needs you, reply TAKE {{1}}" (optional).
+    whatsapp_alert_template: str | None = None
+    # Quick-reply templates for the bot's buttons, by button set and language ('{"erase:kk": "HX…", "lang": "HX…"}');
+    # a set without one is sent as numbered options.
+    whatsapp_button_templates: dict[str, str] = {}
+    whatsapp_window_hours: int = 24
 
     nlu_backend: Literal["embedded", "rasa", "keywords"] = "embedded"
     rasa_url: str = "http://127.0.0.1:5005"
@@ -70,6 +80,14 @@ class Settings(BaseSettings):
     # /metrics, /docs and /openapi.json answer only these client addresses, or a request bearing ops_token.
     ops_addresses: str = "127.0.0.1,::1"
     ops_token: SecretStr | None = None
+
+    # Deployment (docs/deploy.md). Per process: at most pool + overflow PostgreSQL connections.
+    db_pool_size: int = 5
+    db_max_overflow: int = 5
+    db_pgbouncer: bool = False  # through PgBouncer in transaction mode: statement caches off
+    nlu_model_poll_seconds: float = 2.0  # how often each worker asks the database for a newly activated model
+    backup_dir: Path | None = None  # where the pg_dump service writes; `helpline doctor` checks the newest dump
+    backup_max_age_hours: int = 36
 
     @property
     def is_production(self) -> bool:

@@ -29,7 +29,7 @@ from app.oncall.actions import OperatorActions
 from app.oncall.escalations import OnCallDeps, Timers
 from app.oncall.handoff import RoutingHandoff
 from app.outbox.worker import OutboxSettings, OutboxWorker
-from app.platform.db import create_engine, create_sessionmaker, session_scope
+from app.platform.db import create_sessionmaker, engine_for, session_scope
 from app.platform.events import EventBus
 from app.platform.filemodes import tighten
 from app.platform.identity import Vault
@@ -40,6 +40,7 @@ from app.privacy.service import purge
 from app.runtime.jobs import JobRunner, Step
 from app.scripts.service import ScriptCatalog
 from app.understanding.gateway import Classifier, LiveClassifier, build_classifier, door_triage
+from app.understanding.sharing import ModelSync
 from app.understanding.workbench import Workbench, workbench_for
 from app.web.tokens import Signer
 from bots.messages import Sender
@@ -63,6 +64,7 @@ class Container:
     senders: dict[str, Sender]
     scripts: ScriptCatalog
     nlu: LiveClassifier
+    model_sync: ModelSync
     workbench: Workbench
     jobs: JobRunner
     oncall: OnCallDeps
@@ -107,6 +109,7 @@ class Container:
 
     async def close(self) -> None:
         await self.jobs.stop()
+        await self.model_sync.close()
         await self.intake.writer.close()
         if self.realtime is not None:
             await self.realtime.close()
@@ -127,7 +130,7 @@ async def build_container(
 ) -> Container:
     """The app's parts; ``classifier``, ``senders`` and ``clock`` are replaced by tests and benches."""
     tighten(settings.data_dir, settings.database_url)  # 0600/0700 before the database or an upload is opened
-    engine = create_engine(settings.database_url)
+    engine = engine_for(settings)
     sessionmaker = create_sessionmaker(engine)
     vault = Vault(settings.pepper.get_secret_value() if settings.pepper else "", settings.key_list)
     skip_locked = not settings.is_sqlite
@@ -144,11 +147,16 @@ async def build_container(
     async with session_scope(sessionmaker) as session:
         await scripts.reload(session)
     nlu = LiveClassifier(classifier or build_classifier(settings))
+    # A model activated on any instance is loaded here too (Redis notice, database poll as fallback).
+    model_sync = ModelSync(sessionmaker, nlu, settings.model_path, realtime.redis if realtime is not None else None,
+                           settings.nlu_model_poll_seconds)  # fmt: skip
+    await model_sync.start()
     workbench = workbench_for(settings.data_dir)
     jobs = JobRunner(settings.worker_interval, clock)
 
     # The conversation core and on-call: conversations and escalations run on `clock`.
-    oncall = OnCallDeps(vault=vault, scripts=scripts, clock=clock, public_url=settings.public_url)
+    oncall = OnCallDeps(vault=vault, scripts=scripts, clock=clock, public_url=settings.public_url,
+                        whatsapp_window=timedelta(hours=settings.whatsapp_window_hours))  # fmt: skip
     core = CoreDeps(vault=vault, classifier=nlu, scripts=scripts, handoff=RoutingHandoff(oncall), clock=clock,
                     discreet=settings.discreet_mode)  # fmt: skip
     conversation = Conversation(core)
@@ -166,7 +174,8 @@ async def build_container(
 
     container = Container(
         settings=settings, engine=engine, sessionmaker=sessionmaker, clock=clock, vault=vault, events=events,
-        realtime=realtime, webchat=webchat, senders=senders, scripts=scripts, nlu=nlu, workbench=workbench,
+        realtime=realtime, webchat=webchat, senders=senders, scripts=scripts, nlu=nlu, model_sync=model_sync,
+        workbench=workbench,
         jobs=jobs, oncall=oncall, core=core, conversation=conversation, router=router, limiter=limiter,
         intake=intake, deliveries=deliveries, outbox=outbox, timers=timers,
         phone_line=PhoneLine(settings, scripts, conversation, oncall, events, jobs.wake),

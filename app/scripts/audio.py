@@ -3,13 +3,11 @@ recordings are played (``<Play>``) where they exist, and Russian ``<Say>`` is on
 
 from __future__ import annotations
 
-import os
 import secrets
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Request, UploadFile
-from fastapi.responses import FileResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func, select
 
 from app.auth.deps import Coordinator, load_operator
@@ -18,6 +16,7 @@ from app.platform.db import after_commit
 from app.platform.deps import ClockDep, SessionDep, SettingsDep
 from app.platform.errors import NotFound
 from app.platform.models import ScriptText
+from app.platform.shared import get_file, put_file
 from app.scripts.audiofile import CONTENT_TYPES, link_valid, sniff_audio
 from app.scripts.deps import ScriptsDep
 from app.scripts.service import LANGUAGES
@@ -30,15 +29,12 @@ MAX_BYTES = 5 * 1024 * 1024
 TYPES = {"audio/mpeg": "mp3", "audio/mp3": "mp3", "audio/wav": "wav", "audio/x-wav": "wav", "audio/wave": "wav"}
 
 
-def audio_dir(data_dir: Path) -> Path:
-    return Path(data_dir) / "audio"
-
-
 @router.post("/scripts/{key}/audio")
 async def upload_audio(key: str, operator: Coordinator, session: SessionDep, settings: SettingsDep, scripts: ScriptsDep,
                        language: FormStr = "",
                        file: Annotated[UploadFile | None, File()] = None) -> Response:  # fmt: skip
-    """Store the recording under an unguessable name and publish its URL as ``audio.<key>``."""
+    """Store the recording in the database under an unguessable name (so every instance serves it) and
+    publish its URL as ``audio.<key>``."""
     back = f"/admin/scripts/{key}"
     if file is None or language not in LANGUAGES or (file.content_type or "").lower() not in TYPES:
         return RedirectResponse(f"{back}?error=bad_audio#audio", 303)
@@ -47,12 +43,8 @@ async def upload_audio(key: str, operator: Coordinator, session: SessionDep, set
     if ext is None:
         audit(session, operator.login, "script.audio_refused", f"audio.{key}", declared=(file.content_type or "")[:40])
         return RedirectResponse(f"{back}?error=bad_audio#audio", 303)
-    folder = audio_dir(settings.data_dir)
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     name = f"{secrets.token_urlsafe(12)}.{ext}"
-    fd = os.open(folder / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as out:
-        out.write(body)
+    await put_file(session, f"audio/{name}", body, CONTENT_TYPES[ext])
     url = settings.public_url.rstrip("/") + f"/media/audio/{name}"
     audio_key = f"audio.{key}"
     version = await session.scalar(select(func.max(ScriptText.version)).where(
@@ -67,20 +59,22 @@ async def upload_audio(key: str, operator: Coordinator, session: SessionDep, set
 @media.get("/media/audio/{name}")
 async def audio_file(request: Request, name: str, settings: SettingsDep, session: SessionDep,
                      clock: ClockDep) -> Response:  # fmt: skip
-    """Twilio fetches prompts from here with a signed, expiring link; a signed-in coordinator may too.
+    """Twilio fetches prompts from here, on whichever instance it reaches, with a signed, expiring link; a
+    signed-in coordinator may too.
 
     Served as a download of a fixed audio type with ``nosniff``, so even a file
     that slipped in could never run as a page on our origin.
     """
-    path = audio_dir(settings.data_dir) / name
     kind = name.rsplit(".", 1)[-1]
-    if "/" in name or name.startswith(".") or kind not in CONTENT_TYPES or not path.is_file():
+    valid_name = "/" not in name and not name.startswith(".") and kind in CONTENT_TYPES
+    stored = await get_file(session, f"audio/{name}") if valid_name else None
+    if stored is None:
         raise NotFound("no such recording")
     secret = settings.secret_key.get_secret_value() if settings.secret_key else ""
     if not link_valid(name, request.url.query, secret, clock()):
         operator = await load_operator(request, session)
         if operator is None or not has_role(operator, "coordinator"):
             raise NotFound("no such recording")
-    return FileResponse(path, media_type=CONTENT_TYPES[kind], headers={  # type: ignore[index]
+    return Response(stored.content, media_type=CONTENT_TYPES[kind], headers={  # type: ignore[index]
         "X-Content-Type-Options": "nosniff", "Content-Disposition": f'attachment; filename="prompt.{kind}"',
         "Content-Security-Policy": "default-src 'none'; sandbox", "Cache-Control": "private, max-age=300"})  # fmt: skip

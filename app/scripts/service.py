@@ -20,7 +20,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.platform.db import create_engine, create_sessionmaker, session_scope
+from app.platform.db import create_engine, create_sessionmaker, serialized, session_scope
 from app.platform.models import ScriptText
 
 log = logging.getLogger("helpline.scripts")
@@ -114,6 +114,7 @@ async def seed_database(database_url: str) -> int:
     engine = create_engine(database_url)
     try:
         async with session_scope(create_sessionmaker(engine)) as session:
+            await serialized(session, "helpline.seed")  # two instances starting at once seed once
             return await seed_scripts(session)
     finally:
         await engine.dispose()

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
+from app.platform.metrics import NLU_LATENCY
 from app.understanding.workbench import training_dir_for
 
 if TYPE_CHECKING:
@@ -45,7 +46,8 @@ class LiveClassifier:
         self.current = current
 
     async def apredict(self, text: str) -> Prediction:
-        return await self.current.apredict(text)
+        with NLU_LATENCY.time():
+            return await self.current.apredict(text)
 
     def activate(self, model: object) -> None:
         """A trained candidate becomes live; a Rasa server stays first with the candidate as its fallback."""

@@ -16,8 +16,10 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.auth.deps import Coordinator
 from app.platform.audit import audit
+from app.platform.db import after_commit
 from app.platform.deps import ClockDep, SessionDep, SettingsDep, provided
 from app.understanding.gateway import LiveClassifier
+from app.understanding.sharing import ModelSync, load_extras, publish_model, save_extras
 from app.understanding.workbench import (
     CUE_LISTS,
     MAX_EXAMPLE,
@@ -36,6 +38,7 @@ from app.web.templating import render
 router = APIRouter(prefix="/admin/nlu", dependencies=[Depends(verify_csrf)], include_in_schema=False)
 WorkbenchDep = Annotated[Workbench, Depends(provided("workbench"))]
 LiveDep = Annotated[LiveClassifier, Depends(provided("nlu"))]
+SyncDep = Annotated[ModelSync, Depends(provided("model_sync"))]
 
 
 @router.post("/examples")
@@ -46,7 +49,9 @@ async def nlu_add_examples(operator: Coordinator, session: SessionDep, wb: Workb
     texts = [" ".join(line.split())[:MAX_EXAMPLE] for line in examples.splitlines() if line.strip()]
     if intent not in INTENTS or language not in train_languages() or not texts:
         return RedirectResponse("/admin/nlu?error=bad_example", 303)
+    await load_extras(session, wb)  # what coordinators added on other instances first, so none is lost
     added = add_examples(wb, language, intent, texts, urgent in ("1", "on", "true"))
+    await save_extras(session, wb)
     audit(session, operator.login, "nlu.example.add", intent, language=language, count=added)
     return RedirectResponse(f"/admin/nlu?added={added}", 303)
 
@@ -57,6 +62,7 @@ async def nlu_retrain(operator: Coordinator, session: SessionDep, wb: WorkbenchD
     """Start training a candidate in the background; the request returns at once."""
     if wb.status == "training":
         return RedirectResponse("/admin/nlu#model", 303)
+    await load_extras(session, wb)
     wb.status, wb.error, wb.candidate, wb.metrics = "training", "", None, {}
     wb.started_at, wb.started_by = clock(), operator.login
     wb.task = asyncio.create_task(train_candidate(wb, live.live_model()))
@@ -66,12 +72,16 @@ async def nlu_retrain(operator: Coordinator, session: SessionDep, wb: WorkbenchD
 
 @router.post("/activate")
 async def nlu_activate(operator: Coordinator, session: SessionDep, wb: WorkbenchDep, live: LiveDep,
-                       settings: SettingsDep) -> Response:  # fmt: skip
-    """The candidate becomes the live model: saved to the model file, swapped into the running app."""
+                       settings: SettingsDep, sync: SyncDep) -> Response:  # fmt: skip
+    """The candidate becomes the live model: saved to the model file, swapped into this worker, stored in
+    the database as the active version, which every other worker and instance loads within seconds."""
     if wb.status != "ready" or wb.candidate is None:
         return RedirectResponse("/admin/nlu?error=no_candidate#model", 303)
     await asyncio.to_thread(wb.candidate.save, settings.model_path)
     live.activate(wb.candidate)  # the next message is classified by the candidate
+    name = await publish_model(session, await asyncio.to_thread(settings.model_path.read_bytes))
+    after_commit(session, lambda: sync.mark_local(name, settings.model_path))
+    after_commit(session, lambda: sync.notify(name))
     audit(session, operator.login, "nlu.activate", None, macro_f1=(wb.metrics.get("candidate") or {}).get("macro_f1"))
     wb.status, wb.candidate, wb.metrics = "idle", None, {}
     return RedirectResponse("/admin/nlu?activated=1#model", 303)
@@ -87,8 +97,10 @@ async def nlu_discard(operator: Coordinator, session: SessionDep, wb: WorkbenchD
 
 
 @router.get("/cues")
-async def nlu_cues(request: Request, _: Coordinator, wb: WorkbenchDep, language: str = "ru") -> Response:
+async def nlu_cues(request: Request, _: Coordinator, session: SessionDep, wb: WorkbenchDep,
+                   language: str = "ru") -> Response:  # fmt: skip
     lang = language if language in train_languages() else "ru"
+    await load_extras(session, wb)
     files = cue_files(wb)[lang]
     categories = list((files["base"].get("cues") or {}).keys())
     categories += [c for c in (files["extra"].get("cues") or {}) if c not in categories]
@@ -115,18 +127,21 @@ async def nlu_save_cues(request: Request, operator: Coordinator, session: Sessio
     cues = {cat: words(f"cat_{cat}") for cat in known}
     kept = {k: v for k, v in cues.items() if v}
     doc: dict[str, Any] = {"language": lang, "cues": kept, **{n: words(f"list_{n}") for n in CUE_LISTS}}
+    await load_extras(session, wb)
     write_yaml(wb.extra_dir / "urgency" / f"{lang}.yml", doc)
+    await save_extras(session, wb)
     audit(session, operator.login, "nlu.cues.update", lang, count=sum(len(v) for v in kept.values()))
     return RedirectResponse(f"/admin/nlu/cues?language={lang}&saved=1", 303)
 
 
 # After /cues: "/{intent}" would otherwise swallow it.
 @router.get("")
-async def nlu_overview(request: Request, _: Coordinator, wb: WorkbenchDep, live: LiveDep, error: str = "",
-                       added: str = "", activated: str = "") -> Response:  # fmt: skip
+async def nlu_overview(request: Request, _: Coordinator, session: SessionDep, wb: WorkbenchDep, live: LiveDep,
+                       error: str = "", added: str = "", activated: str = "") -> Response:  # fmt: skip
     """Every intent's training examples per language, the coordinators' additions marked, and the model panel."""
     from nlu.prediction import INTENTS
 
+    await load_extras(session, wb)
     table = examples_table(wb)
     return render(request, "admin_nlu.html", {
         "table": table, "intents": sorted(table), "nlu_langs": train_languages(), "all_intents": INTENTS,
@@ -136,7 +151,8 @@ async def nlu_overview(request: Request, _: Coordinator, wb: WorkbenchDep, live:
 
 
 @router.get("/{intent}")
-async def nlu_intent(request: Request, intent: str, _: Coordinator, wb: WorkbenchDep) -> Response:
+async def nlu_intent(request: Request, intent: str, _: Coordinator, session: SessionDep, wb: WorkbenchDep) -> Response:
+    await load_extras(session, wb)
     table = examples_table(wb)
     if intent not in table:
         return render(request, "error.html", {"message": "error.not_found_text", "status": 404}, 404)

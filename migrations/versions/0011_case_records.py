@@ -1,14 +1,14 @@
 """Structured case records (HTCDS-aligned codes), referrals made and follow-ups on a case
 
 Revision ID: 0011
-Revises: 0008
+Revises: 0012
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0011"
-down_revision = "0008"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

@@ -60,3 +60,42 @@ def test_operator_add_reads_the_password_from_stdin_and_migrate_purge_rotate_run
     assert run("purge").returncode == 0
     rotated = run("keys", "rotate")
     assert rotated.returncode == 0 and "re-encrypted" in rotated.stdout
+
+
+def _commands(parser, prefix: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]
+    """Every command path the parser knows (``("roster", "import")``…)."""
+    import argparse
+
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield prefix + (name,)
+                yield from _commands(sub, prefix + (name,))
+
+
+def test_every_subcommand_answers_help(capsys: pytest.CaptureFixture[str]) -> None:
+    from app.cli import build_parser
+
+    paths = list(_commands(build_parser()))
+    assert ("roster", "import") in paths and ("doctor",) in paths
+    for path in paths:
+        try:
+            code = main([*path, "--help"])  # `nlu` is the NLU library's own CLI: it returns
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+        assert code == 0, path
+        assert "usage:" in capsys.readouterr().out, path
+
+
+def test_version_is_printed(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["--version"])
+    assert exc.value.code == 0 and capsys.readouterr().out.startswith("helpline ")
+
+
+@pytest.mark.parametrize("days", ["-3", "0", "91", "seven"])
+def test_oncall_show_refuses_days_out_of_range(days: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["oncall", "show", "--days", days])
+    err = capsys.readouterr().err.strip()
+    assert exc.value.code == 2 and len(err.splitlines()) == 1 and "days" in err

@@ -223,6 +223,9 @@ class FakeTelegramAPI(LoopbackServer):
         self.webhook = params
         return True
 
+    async def _m_getwebhookinfo(self, params: dict[str, Any]) -> Any:
+        return {"url": self.webhook.get("url", ""), "has_custom_certificate": False, "pending_update_count": 0}
+
     async def _m_deletewebhook(self, params: dict[str, Any]) -> Any:
         self.webhook = {}
         return True

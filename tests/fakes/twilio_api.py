@@ -39,6 +39,10 @@ class FakeTwilioAPI(LoopbackServer):
 
     Endpoint names for ``fail_next``/``calls_for``: "messages.create", "calls.create", "calls.update",
     "calls.delete", "recordings.delete" (``stored`` and ``deleted`` keep what the account holds).
+    WhatsApp rides the same Messages endpoint with ``whatsapp:`` addresses: a ``ContentSid`` (an
+    approved template) may replace the body, and a free-form body to a number whose 24-hour window
+    is closed (``close_window``) is accepted, then fails with 63016 in a status callback, as Twilio
+    does. Status callbacks are kept in ``callbacks`` for the test to deliver (signed) to the app.
     """
 
     def __init__(self, account_sid: str = DEFAULT_ACCOUNT_SID, auth_token: str = DEFAULT_AUTH_TOKEN) -> None:
@@ -49,10 +53,16 @@ class FakeTwilioAPI(LoopbackServer):
         self.finished_calls: set[str] = set()
         self._faults: dict[str, list[_Fault]] = {}
         self._delay = 0.0
+        self.closed_windows: set[str] = set()
+        self.callbacks: list[tuple[str, dict[str, str]]] = []
         router = self.app.router
         router.add_post(PREFIX + "/Messages.json", self._messages_create)
         router.add_post(PREFIX + "/Calls.json", self._calls_create)
         router.add_post(PREFIX + "/Calls/{call}.json", self._calls_update)
+        router.add_get(PREFIX + ".json", self._account)
+        router.add_get(PREFIX + "/IncomingPhoneNumbers.json", self._numbers)
+        # The account's numbers and the webhook URLs set on them in the console: {"+7717…": {"sms_url": …}}.
+        self.numbers: dict[str, dict[str, str]] = {}
         router.add_delete(PREFIX + "/Calls/{call}.json", self._delete)
         router.add_delete(PREFIX + "/Recordings/{recording}.json", self._delete)
         # What the account still holds: recordings and call logs a test put there, until deleted.
@@ -71,6 +81,19 @@ class FakeTwilioAPI(LoopbackServer):
 
     def sent_sms(self, to: str | None = None) -> list[dict[str, str]]:
         return [p for p in self.calls_for("messages.create") if to is None or p.get("To") == to]
+
+    def sent_whatsapp(self, to: str | None = None) -> list[dict[str, str]]:
+        """Messages sent to ``whatsapp:`` addresses (``to`` with or without the prefix)."""
+        want = None if to is None else "whatsapp:" + to.removeprefix("whatsapp:")
+        return [p for p in self.sent_sms() if p.get("To", "").startswith("whatsapp:") and want in (None, p["To"])]
+
+    def close_window(self, to: str) -> None:
+        """The person behind ``to`` last wrote more than 24 hours ago: free-form bodies fail with 63016."""
+        self.closed_windows.add("whatsapp:" + to.removeprefix("whatsapp:"))
+
+    def take_callbacks(self) -> list[tuple[str, dict[str, str]]]:
+        taken, self.callbacks = self.callbacks, []
+        return taken
 
     def _error(self, status: int, code: int, message: str, retry_after: int | None = None) -> web.Response:
         headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
@@ -107,17 +130,44 @@ class FakeTwilioAPI(LoopbackServer):
                 "api_version": "2010-04-01", "uri": f"/2010-04-01/Accounts/{self.account_sid}/{kind}/{sid}.json",
                 **fields}  # fmt: skip
 
+    async def _account(self, request: web.Request) -> web.Response:
+        if not self._authorised(request):
+            return self._error(401, 20003, "Authenticate")
+        return web.json_response({"sid": self.account_sid, "status": "active", "type": "Full"})
+
+    async def _numbers(self, request: web.Request) -> web.Response:
+        if not self._authorised(request):
+            return self._error(401, 20003, "Authenticate")
+        wanted = request.query.get("PhoneNumber")
+        found = [{"phone_number": number, "sid": "PN" + secrets.token_hex(16), **urls}
+                 for number, urls in self.numbers.items() if wanted in (None, number)]  # fmt: skip
+        return web.json_response({"incoming_phone_numbers": found})
+
     async def _messages_create(self, request: web.Request) -> web.Response:
         params, error = await self._begin("messages.create", request)
         if error is not None:
             return error
-        if not params.get("To") or not params.get("From") or not (params.get("Body") or params.get("MediaUrl")):
+        if not params.get("To") or not params.get("From"):
             return self._error(400, 21604, "A 'To' phone number is required.")
+        if not (params.get("Body") or params.get("MediaUrl") or params.get("ContentSid")):
+            return self._error(400, 21619, "A text message body or media URL is required.")
+        whatsapp = params["To"].startswith("whatsapp:")
+        if whatsapp != params["From"].startswith("whatsapp:"):
+            return self._error(400, 63007, "Twilio could not find a Channel with the specified From address")
+        if params.get("ContentSid") and not params["ContentSid"].startswith("HX"):
+            return self._error(400, 21656, "The ContentSid is invalid.")
         body = params.get("Body", "")
-        return web.json_response(self._resource(
+        resource = self._resource(
             "SM", "Messages", to=params["To"], body=body, status="queued",
             num_segments="1", num_media="0", direction="outbound-api", price=None, error_code=None,
-        ) | {"from": params["From"]}, status=201)  # fmt: skip
+        ) | {"from": params["From"]}  # fmt: skip
+        callback = params.get("StatusCallback")
+        if callback:
+            failed = whatsapp and params["To"] in self.closed_windows and not params.get("ContentSid")
+            final = {"MessageStatus": "failed", "ErrorCode": "63016"} if failed else {"MessageStatus": "delivered"}
+            self.callbacks.append((callback, {"MessageSid": resource["sid"], "AccountSid": self.account_sid,
+                                              "To": params["To"], "From": params["From"], **final}))  # fmt: skip
+        return web.json_response(resource, status=201)
 
     async def _calls_create(self, request: web.Request) -> web.Response:
         params, error = await self._begin("calls.create", request)

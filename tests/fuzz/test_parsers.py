@@ -12,6 +12,7 @@ from bots.errors import InvalidRequest
 from bots.telegram import parse_update
 from bots.twilio_sms import parse_sms, parse_status_callback
 from bots.twilio_voice import parse_call_status, parse_voice
+from bots.twilio_whatsapp import parse_whatsapp
 from bots.webchat import parse_frame
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -20,7 +21,8 @@ scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
 json_values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(text, inner, max_size=5),
                            max_leaves=20)  # fmt: skip
 FIELDS = ["From", "To", "Body", "MessageSid", "SmsSid", "AccountSid", "NumMedia", "MediaUrl0", "MediaContentType0",
-          "CallSid", "CallStatus", "Digits", "SpeechResult", "MessageStatus", "ErrorCode", "RecordingUrl"]  # fmt: skip
+          "CallSid", "CallStatus", "Digits", "SpeechResult", "MessageStatus", "ErrorCode", "RecordingUrl",
+          "ButtonPayload", "ButtonText", "Latitude", "Longitude", "ProfileName", "WaId"]  # fmt: skip
 forms = st.dictionaries(st.sampled_from(FIELDS) | text, text, max_size=8)
 
 
@@ -65,10 +67,16 @@ def test_web_chat_frames_are_parsed_or_refused(frame, session: str) -> None:  # 
 @FAST
 @given(forms)
 def test_twilio_forms_are_parsed_or_refused(form: dict[str, str]) -> None:
-    for parse in (parse_sms, parse_status_callback, parse_call_status):
+    for parse in (parse_sms, parse_status_callback, parse_call_status, parse_whatsapp):
         never_raises_other(parse, form)
     for step in (None, "language", "menu", "x"):
         never_raises_other(parse_voice, form, step)
+
+
+@FAST
+@given(forms)
+def test_whatsapp_forms_from_a_whatsapp_address_are_parsed_or_refused(form: dict[str, str]) -> None:
+    never_raises_other(parse_whatsapp, {**form, "From": "whatsapp:+77011234567"})
 
 
 @FAST

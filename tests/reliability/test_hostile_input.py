@@ -40,7 +40,8 @@ async def test_twilio_checks_the_signature_before_parsing_the_sms(client) -> Non
     assert await stored(client) == 0
 
 
-@pytest.mark.parametrize("path", ["/webhooks/telegram", "/webhooks/twilio/sms", "/webhooks/twilio/status"])
+@pytest.mark.parametrize("path", ["/webhooks/telegram", "/webhooks/twilio/sms", "/webhooks/twilio/status",
+                                  "/webhooks/twilio/whatsapp"])  # fmt: skip
 async def test_an_oversized_body_is_refused_with_413_before_it_is_read(client, path: str) -> None:  # type: ignore[no-untyped-def]
     response = await client.post(path, content=b"x" * (300 * 1024), headers=TG_HEADERS)
     assert response.status_code == 413

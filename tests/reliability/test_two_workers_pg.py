@@ -120,6 +120,34 @@ async def test_two_instances_fire_each_escalation_step_exactly_once(two_instance
     assert sum(1 for channel, _, _ in to_operators if channel == "sms") == 20  # both steps, SMS leg, once each
 
 
+async def test_metrics_add_up_every_worker_of_an_instance(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Two uvicorn workers in multiprocess mode: any scrape shows the requests both workers served."""
+    import httpx
+
+    from tests.reliability.conftest import free_port
+    from tests.reliability.procs import Instance, app_env
+
+    folder = tmp_path / "metrics"
+    folder.mkdir()
+    instance = Instance(free_port(), app_env(settings, PROMETHEUS_MULTIPROC_DIR=str(folder)), workers=2,
+                        log=tmp_path / "app.log")  # fmt: skip
+    await asyncio.to_thread(instance.start)
+    try:
+        async with httpx.AsyncClient(base_url=instance.url) as http:
+            for _ in range(30):
+                assert (await http.get("/readyz")).status_code == 200
+
+            async def served() -> float:
+                text = (await http.get("/metrics")).text
+                return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+                           if line.startswith("helpline_http_request_seconds_count") and 'route="/readyz"' in line)  # fmt: skip
+
+            counts = {await served() for _ in range(6)}
+    finally:
+        instance.stop()
+    assert counts == {30.0}, counts  # not 15 from one worker and 15 from the other
+
+
 async def test_two_messages_from_one_new_person_on_two_workers_at_once_are_both_answered_in_order(
         two_instances) -> None:  # type: ignore[no-untyped-def]
     from app.platform.models import Contact, InboundDelivery, Message

@@ -103,6 +103,7 @@ schedules:
         ("  - {login: x, name: X, role: operator, languages: [ru], phone: '87010000001'}\n", 4, "E.164"),
         ("  - {login: x, name: X, role: operator, languages: [ru], phone: 77010000001}\n", 4, "E.164"),
         ("  - {login: aigerim, name: X, role: operator, languages: [ru]}\n", 4, "duplicate login"),
+        ("  - {login: Dana, name: X, role: operator, languages: [ru]}\n", 4, "lowercase letters"),  # the importer's rule
         ("  - {login: x, name: X, role: operator, languages: [ru], colour: red}\n", 4, "unknown key"),
         ("  - {login: x, role: operator, languages: [ru]}\n", 4, "missing required key 'name'"),
         ("  - {login: x, name: X, role: operator, languages: [ru], telegram_chat_id: abc}\n", 4, "whole number"),
@@ -213,7 +214,7 @@ def test_a_rejected_file_changes_nothing(roster: Roster, example_text: str) -> N
 
 def test_error_text_lists_every_problem_with_its_line() -> None:
     with pytest.raises(RosterError) as info:
-        parse_roster(HEAD + "  - {login: x, name: X, role: boss, languages: [de]}\n")
+        parse_roster(HEAD + "  - {login: xx, name: X, role: boss, languages: [de]}\n")
     assert str(info.value).splitlines() == [
         "line 4: operators[2].languages[0]: unknown language 'de' (expected one of: ru, kk, uz, en)",
         "line 4: operators[2].role: unknown role 'boss' (expected one of: operator, coordinator, admin)",

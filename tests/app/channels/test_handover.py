@@ -8,12 +8,8 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from app.main import create_app
-from app.oncall.roster_store import import_roster
-from app.platform.db import session_scope
-from app.scripts.service import seed_database
-from tests.app.channels.conftest import SECRET
-from tests.app.oncall.test_escalations import MORNING, ROSTER, Clock
+from tests.app.channels.conftest import SECRET, running_with_rota
+from tests.app.oncall.test_escalations import Clock
 from tests.fakes.telegram_api import FakeTelegramAPI
 
 PERSON, AIGERIM, COORD = 700100200, 5550001, 5550009
@@ -22,16 +18,8 @@ HEADERS = {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "applicati
 
 @pytest.fixture
 async def world(channel_settings) -> AsyncIterator[tuple[httpx.AsyncClient, Clock]]:  # type: ignore[no-untyped-def]
-    await seed_database(channel_settings.database_url)
-    clock = Clock(MORNING)
-    app = create_app(channel_settings, clock=clock)
-    async with app.router.lifespan_context(app):
-        services = app.state.container
-        async with session_scope(services.sessionmaker) as session:
-            await import_roster(session, services.vault, ROSTER)
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://h.example.org") as http:
-            http.services = services  # type: ignore[attr-defined]
-            yield http, clock
+    async with running_with_rota(channel_settings) as running:
+        yield running
 
 
 async def test_operator_takes_an_urgent_case_from_telegram_and_talks_to_the_person(world, fake_telegram: FakeTelegramAPI) -> None:

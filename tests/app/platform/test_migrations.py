@@ -49,3 +49,35 @@ def test_migrations_upgrade_an_empty_database_to_head_and_back(empty_url: str) -
     assert asyncio.run(_tables(empty_url)) == set()
     upgrade(empty_url)
     assert asyncio.run(_tables(empty_url)) == set(Base.metadata.tables)
+
+
+@pytest.mark.skipif(not PG_URL, reason="PostgreSQL only: the advisory lock is what makes concurrent starts safe")
+def test_two_instances_migrating_an_empty_database_at_once_both_come_up_migrated(empty_url: str, tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from alembic.script import ScriptDirectory
+
+    from app.platform.migrate import ROOT, alembic_config
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HELPLINE_")}
+    env.update({"HELPLINE_ENV": "test", "HELPLINE_DATABASE_URL": empty_url, "HELPLINE_DATA_DIR": str(tmp_path)})
+    procs = [subprocess.Popen([sys.executable, "-m", "app.cli", "migrate"], cwd=ROOT, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT) for _ in range(2)]  # fmt: skip
+    outputs = [p.communicate(timeout=180)[0].decode() for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outputs
+
+    async def state() -> tuple[str, int, int]:
+        engine = create_engine(empty_url)
+        async with engine.connect() as conn:
+            version = (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar_one()
+            rows = (await conn.execute(text("SELECT count(*) FROM script_texts"))).scalar_one()
+            distinct = (await conn.execute(text(
+                "SELECT count(*) FROM (SELECT DISTINCT key, language, variant FROM script_texts) d"))).scalar_one()  # fmt: skip
+        await engine.dispose()
+        return version, rows, distinct
+
+    version, rows, distinct = asyncio.run(state())
+    assert version == ScriptDirectory.from_config(alembic_config(empty_url)).get_current_head()
+    assert rows == distinct > 0  # seeded once, not twice

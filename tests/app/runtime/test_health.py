@@ -40,6 +40,19 @@ async def test_openapi_is_served(app_client) -> None:
     assert "/healthz" in (await app_client.get("/openapi.json")).json()["paths"]
 
 
+async def test_metrics_time_requests_by_route_template_and_count_what_waits(app_client) -> None:  # type: ignore[no-untyped-def]
+    from tests.pages import person_writes
+
+    await app_client.get("/admin/scripts/some_key")  # a path with a parameter: labelled by its template
+    await person_writes(app_client, "нас заперли, помогите срочно")
+    text = (await app_client.get("/metrics")).text
+    assert 'helpline_http_request_seconds_count{method="GET",route="/admin/scripts/{key}"' in text
+    assert "some_key" not in text
+    assert 'helpline_cases_waiting{urgent="true"} 1' in text
+    assert "helpline_outbox_pending " in text and "helpline_outbox_dead 0" in text
+    assert "helpline_deliveries_pending 0" in text and "helpline_nlu_seconds_count" in text
+
+
 @pytest.mark.parametrize("path", ["/metrics", "/docs", "/openapi.json"])
 async def test_operations_pages_are_only_for_listed_addresses_or_the_token(app_client, path: str) -> None:  # type: ignore[no-untyped-def]
     import httpx

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import io
-import os
-import stat
 import wave
 import xml.etree.ElementTree as ET
 
 import httpx
 import pytest
 
+from app.platform.db import session_scope
+from app.platform.shared import files_under
 from app.scripts.audiofile import sniff_audio
 from tests.pages import services_of, signed_in
 
@@ -55,9 +55,10 @@ async def test_uploaded_prompt_is_played_to_callers_in_that_language(client) -> 
         assert (await anonymous.get(played.removeprefix(services.settings.public_url))).status_code == 200
         assert (await anonymous.get(url.removeprefix(services.settings.public_url))).status_code == 404
         assert (await anonymous.get(played.removeprefix(services.settings.public_url)[:-3] + "abc")).status_code == 404
-    folder = services.settings.data_dir / "audio"
-    stored = next(folder.iterdir())
-    assert stat.S_IMODE(os.stat(stored).st_mode) == 0o600 and stat.S_IMODE(os.stat(folder).st_mode) == 0o700
+    # Kept in the database (every instance serves it, the backups cover it), never on this instance's disk.
+    assert not (services.settings.data_dir / "audio").exists()
+    async with session_scope(services.sessionmaker) as session:
+        assert [f.content for f in await files_under(session, "audio/")] == [WAV]
     assert _prompt(services.phone_line, "voice_main_menu", "uz").audio_url is None  # no recording: Russian <Say>
     twiml = ET.fromstring(f"<Response><Play>{url}</Play></Response>")
     assert twiml.find("Play") is not None
