@@ -139,6 +139,7 @@ def _register_nlu(sub: Subparsers) -> None:
 
 def command_groups() -> tuple[Callable[[Subparsers], None], ...]:
     """Every command group, in the order ``helpline --help`` lists them."""
+    from app.casework import cli as casework_cli
     from app.channels import cli as channels_cli
     from app.oncall import cli as oncall_cli
     from app.operators import cli as operators_cli
@@ -152,6 +153,7 @@ def command_groups() -> tuple[Callable[[Subparsers], None], ...]:
         _register_core,
         operators_cli.register,
         privacy_cli.register,
+        casework_cli.register,
         terminal.register,
         _register_nlu,
         register_telegram,

@@ -11,8 +11,9 @@ from fastapi.staticfiles import StaticFiles
 
 from app.auth import routes as auth
 from app.auth.deps import install_page_errors
+from app.casework import routes as exchange
 from app.channels import routes as webhooks, voice, webchat, whatsapp
-from app.oncall import roster_routes, routes as console
+from app.oncall import record_routes, roster_routes, routes as console
 from app.operators import routes as accounts
 from app.platform.errors import install_error_handlers
 from app.platform.logs import configure_logging
@@ -37,10 +38,12 @@ ROUTERS: tuple[APIRouter, ...] = (
     health.router,
     auth.router,
     console.router,
+    record_routes.router,
     scripts.router,
     audio.router,
     audio.media,
     statistics.router,
+    exchange.router,
     accounts.router,
     understanding.router,
     roster_routes.router,

@@ -143,6 +143,16 @@ async def _execute(session: AsyncSession, deps: OnCallDeps, case: Case, state: E
     return applied
 
 
+async def _owner_wrote_since_take(session: AsyncSession, case: Case) -> bool:
+    """Whether the current owner has answered since taking the case (``first_human_reply_at`` is the case's first ever)."""
+    if case.taken_at is None or case.assigned_operator_id is None:
+        return False
+    wrote = await session.scalar(select(Message.id).where(
+        Message.case_id == case.id, Message.sender == "operator", Message.operator_id == case.assigned_operator_id,
+        Message.created_at >= case.taken_at).limit(1))  # fmt: skip
+    return wrote is not None
+
+
 def _lang(op: Operator) -> str:
     return (op.languages or ["ru"])[0]
 
@@ -278,7 +288,7 @@ class Timers:
                 state = EscalationState.from_dict(row.state)
                 if row.status == "taken":
                     event: RoutingEvent = OwnerSilent(state.fence)
-                    if case.first_human_reply_at is not None and case.taken_at and case.first_human_reply_at >= case.taken_at:
+                    if await _owner_wrote_since_take(session, case):
                         row.next_at = None  # the owner wrote: nothing to fire
                         row.state = replace(state, next_at=None).to_dict()
                         continue

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth.deps import Coordinator, CurrentOperator, NotSignedIn, load_operator
 from app.oncall import access, service as oncall
 from app.oncall.deps import OnCallDep
+from app.oncall.record_routes import due_context, record_context
 from app.platform import languages as registry
 from app.platform.db import after_commit
 from app.platform.deps import EventsDep, SessionDep, SessionmakerDep
@@ -32,7 +33,7 @@ from app.referrals.service import referral_choices
 from app.scripts.service import ScriptCatalog
 from app.web.forms import FormStr
 from app.web.session import verify_csrf
-from app.web.templating import render
+from app.web.templating import render, ui_language
 
 router = APIRouter(prefix="/console", dependencies=[Depends(verify_csrf)], include_in_schema=False)
 # Script texts an operator may start a reply from, in the case's language.
@@ -63,7 +64,8 @@ def _error_code(exc: HelplineError) -> str:
 async def console_page(request: Request, operator: CurrentOperator, session: SessionDep, deps: OnCallDep,
                        error: str = "") -> Response:  # fmt: skip
     cases = await oncall.queue(session, deps, operator)
-    return render(request, "console.html", {"cases": cases, "error": error})
+    due = await due_context(session, operator, deps.clock(), ui_language(request))
+    return render(request, "console.html", {"cases": cases, "error": error, **due})
 
 
 @router.get("/queue")
@@ -138,6 +140,7 @@ async def case_page(request: Request, alias: str, operator: CurrentOperator, ses
         "outcomes": oncall.OUTCOMES, "case_languages": registry.codes(),
         "referrals": await referral_choices(session, view.language),
         "viewers": await access.viewers(session, view.alias) if access.sees_everything(operator) else [],
+        **await record_context(session, view.alias, ui_language(request)),
     })  # fmt: skip
 
 

@@ -173,7 +173,7 @@ async def operator_message(session: AsyncSession, deps: OnCallDeps, alias: str, 
                       operator_id=operator.id, created_at=now)  # fmt: skip
     message.body_enc = deps.vault.encrypt(text, f"message:{message.id}")
     session.add(message)
-    if case.first_human_reply_at is None or (case.taken_at and case.first_human_reply_at < case.taken_at):
+    if case.first_human_reply_at is None:  # the case's first human answer, kept across hand-backs and re-takes
         case.first_human_reply_at = now
     case.updated_at = now
     if case.channel not in ("voice", "cli"):

@@ -374,6 +374,50 @@ class ReferralEntry(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
+class CaseRecord(Base):
+    """The structured record of a case (app.casework.picklists codes only, never words): one row per case."""
+
+    __tablename__ = "case_records"
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    contact_type: Mapped[str | None] = mapped_column(String(32))
+    exploitation_types: Mapped[list] = mapped_column(JSON, default=list)
+    means_of_control: Mapped[list] = mapped_column(JSON, default=list)
+    recruitment: Mapped[list] = mapped_column(JSON, default=list)
+    country_origin: Mapped[str | None] = mapped_column(String(8))
+    countries_transit: Mapped[list] = mapped_column(JSON, default=list)
+    country_exploitation: Mapped[str | None] = mapped_column(String(8))
+    sector: Mapped[str | None] = mapped_column(String(32))
+    gender: Mapped[str | None] = mapped_column(String(32))
+    age_band: Mapped[str | None] = mapped_column(String(8))
+    # An earlier case of the same person the operator linked this one to (its id, never a name).
+    linked_case_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("cases.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    updated_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class CaseReferral(Base):
+    """A referral made on a case: to which directory entry, and whether it was accepted."""
+
+    __tablename__ = "case_referrals"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    referral_entry_id: Mapped[int | None] = mapped_column(ForeignKey("referral_entries.id", ondelete="SET NULL"))
+    result: Mapped[str] = mapped_column(String(12), default="pending")  # pending / accepted / declined
+    made_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class CaseFollowUp(Base):
+    """A task on a case with a due time; due ones show in the console."""
+
+    __tablename__ = "case_follow_ups"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_by: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 class SharedFile(Base):
     """Bytes every instance must see: voice prompts, coordinators' NLU additions, trained model versions.
 

@@ -16,7 +16,18 @@ from app.outbox.service import enqueue
 from app.platform.audit import audit
 from app.platform.db import rows_affected
 from app.platform.identity import Vault
-from app.platform.models import Case, Contact, InboundDelivery, Message, Operator, OperatorSession, OutboxItem
+from app.platform.models import (
+    Case,
+    CaseFollowUp,
+    CaseRecord,
+    CaseReferral,
+    Contact,
+    InboundDelivery,
+    Message,
+    Operator,
+    OperatorSession,  # fmt: skip
+    OutboxItem,
+)
 from bots.messages import Channel, OutboundMessage
 from bots.twilio_ids import provider_refs
 
@@ -74,6 +85,9 @@ async def erase_contact(
         .where(OutboxItem.case_id.in_(case_ids), OutboxItem.status == "pending")
         .values(status="cancelled", address_enc="", payload_enc="")
     )
+    # The structured record goes with the person: its codes together could point back to them.
+    for table in (CaseRecord, CaseReferral, CaseFollowUp):
+        await session.execute(delete(table).where(table.case_id.in_(case_ids)))
     await session.execute(
         update(Case)
         .where(Case.id.in_(case_ids))
