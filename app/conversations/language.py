@@ -1,7 +1,7 @@
 """Which language and script the bot answers in, and what it does when it cannot tell.
 
 The bot answers in a language only when the NLU reads it and the bot has texts in it
-(``ANSWERABLE``); English and the languages still without texts are never stored as a
+(``pickable()``); English and the languages still without texts are never stored as a
 case's language nor offered in a picker. A message in any other language (or "unknown")
 gets one short line in ru + kk + uz + en with the language menu; its urgency is read all
 the same. Uzbek is answered in the script the person writes (``uz-Cyrl`` texts for
@@ -13,14 +13,23 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from app.scripts.service import LANGUAGES as SCRIPT_LANGUAGES
+from app.platform import languages as registry
 from app.scripts.translit import UZ_CYRILLIC
-from nlu import LANGUAGES as NLU_LANGUAGES
 
 if TYPE_CHECKING:
     from nlu import Prediction
 
-ANSWERABLE: tuple[str, ...] = tuple(lang for lang in NLU_LANGUAGES if lang in SCRIPT_LANGUAGES)
+# English is in the registry as the texts' last fallback only: the NLU has no English data, so it is
+# neither stored as a case's language nor offered to people.
+NOT_ANSWERED = frozenset({"en"})
+
+
+def pickable() -> tuple[str, ...]:
+    """The languages offered to people, in the registry's order (read anew: a language added as data counts)."""
+    return tuple(code for code in registry.codes() if code not in NOT_ANSWERED)
+
+
+ANSWERABLE: tuple[str, ...] = pickable()
 # The multilingual line for a message in a language the bot cannot answer in.
 MULTILINGUAL: tuple[str, ...] = ("ru", "kk", "uz", "en")
 # How ``daily_counts`` records a message whose language is not known (fits the 4-letter column).
@@ -36,7 +45,7 @@ SHARED_WORDS = frozenset({
 
 
 def answerable(language: str | None) -> bool:
-    return language in ANSWERABLE
+    return registry.is_supported(language) and language not in NOT_ANSWERED
 
 
 def shared_word(text: str) -> bool:

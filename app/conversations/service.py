@@ -45,7 +45,6 @@ log = logging.getLogger("helpline.core")
 SYNC_CHANNELS: frozenset[Channel] = frozenset({"voice", "cli"})
 # Channels that show buttons (the terminal chat prints them as numbered choices).
 BUTTON_CHANNELS: frozenset[Channel] = frozenset({"telegram", "webchat", "whatsapp", "cli"})
-PICKABLE_LANGUAGES = language.ANSWERABLE
 YES_WORDS = frozenset({"да", "da", "иә", "ия", "ие", "ha", "xa", "ҳа", "ха", "yes", "y", "1", "ok", "ок", "hа", "ооба", "бале"})
 NO_WORDS = frozenset({"нет", "жоқ", "жок", "yo'q", "yoq", "йўқ", "не", "no", "n", "0"})
 # Topics a short follow-up naming a place is read against (``_place_follow_up``); the safety question
@@ -222,7 +221,7 @@ def _store_person_message(turn: _Turn) -> Message:
 
 def _language_buttons(turn: _Turn) -> tuple[tuple[Button, ...], ...]:
     names = registry.names()
-    return (tuple(Button(names.get(lang, lang), f"lang:{lang}") for lang in PICKABLE_LANGUAGES),)
+    return (tuple(Button(names.get(lang, lang), f"lang:{lang}") for lang in language.pickable()),)
 
 
 def _menu_buttons(turn: _Turn) -> tuple[tuple[Button, ...], ...]:

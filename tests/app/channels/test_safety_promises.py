@@ -75,7 +75,7 @@ async def test_safeword_in_the_web_chat_gives_the_innocent_reply_and_silently_es
 
         said = await person.say("Олма")
         case = await person.case()
-        assert case is not None and case.urgent and case.urgent_reason == "safe word"
+        assert case is not None and case.urgent and case.urgent_reason == "safe_word"
         assert said.texts[0] == services.scripts.get("innocent_recipe", case.language), "looks like an ordinary chat"
         assert case.alias in await operator_queue(services), "a human is alerted all the same"
 
@@ -95,7 +95,7 @@ async def test_safeword_on_telegram_is_silent_and_urgent(client, fake_telegram: 
     await person.say("/safeword алма")
     said = await person.say("алма")
     case = await person.case()
-    assert case is not None and case.urgent and case.urgent_reason == "safe word"
+    assert case is not None and case.urgent and case.urgent_reason == "safe_word"
     assert said.texts[0] == client.services.scripts.get("innocent_recipe", case.language)
 
 

@@ -45,7 +45,7 @@ async def test_kazakh_typed_in_latin_letters_gets_kazakh(services) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["they locked me in a room", "I need help, my employer took my passport", "Ман дар Маскав кор мекунам, шиносномаамро гирифтанд"],
+    ["they locked me in a room", "I need help, my employer took my passport", "Men Moskwada işleýärin, hojaýyn pasportymy aldy"],
 )
 async def test_a_language_the_bot_cannot_answer_in_gets_the_multilingual_line_and_the_menu(services, text: str) -> None:
     outcome = await say(services, person(text))
@@ -56,8 +56,8 @@ async def test_a_language_the_bot_cannot_answer_in_gets_the_multilingual_line_an
     assert outcome.language is None
 
 
-@pytest.mark.parametrize("text", ["they locked me in a room, help", "маро дар хона маҳкам карданд, ёрӣ диҳед"])
-async def test_an_urgent_message_in_english_or_tajik_still_reaches_an_operator(services, text: str) -> None:
+@pytest.mark.parametrize("text", ["they locked me in a room, help", "please help me, they locked me in the basement and took my phone"])
+async def test_an_urgent_message_in_english_still_reaches_an_operator(services, text: str) -> None:
     outcome = await say(services, person(text))
     assert outcome.urgent
     assert any(e.name == "case.waiting" and e.data["urgent"] for e in outcome.events)
