@@ -9,7 +9,8 @@ import pytest
 from tests.pages import signed_in
 
 STREAMS = ("/console/events",)  # never ends for a signed-in client; anonymous refusal is still checked
-DUMMY = {"intent": "greet", "alias": "ABC-123", "key": "greet", "language": "ru", "variant": "chat", "login": "nobody"}
+DUMMY = {"intent": "greet", "alias": "ABC-123", "key": "greet", "language": "ru", "variant": "chat", "login": "nobody", "fmt": "csv",
+         "task_id": "00000000-0000-0000-0000-000000000001", "referral_id": "00000000-0000-0000-0000-000000000002"}
 
 
 def web_routes(app) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
