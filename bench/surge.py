@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from sqlalchemy import insert, text  # noqa: E402
-from webhook_bench import app_env, drop, load, pct, prepare, start  # noqa: E402
+from webhook_bench import app_env, drop, load, pct, prepare, run_bare, start  # noqa: E402
 
 MODEL = ROOT / "nlu" / "model" / "helpline.pkl"
 TEXTS = ["Здравствуйте", "Работодатель забрал паспорт", "salom menga yordam kerak", "Жалақы төленбеді",
@@ -102,15 +102,6 @@ async def ingest(kind: str, args: argparse.Namespace, port: int) -> dict[str, fl
     return {"rps": count / args.duration, "p50": pct(lat, 0.5), "p99": pct(lat, 0.99), "errors": errors}
 
 
-async def bare(args: argparse.Namespace, port: int) -> dict[str, float]:
-    proc = start("webhook_bench:bare_app", port, dict(os.environ), 1)
-    try:
-        await load(port, 2, args.concurrency, 1)
-        count, lat, errors = await load(port, args.duration, args.concurrency, 1)
-    finally:
-        proc.terminate()
-        proc.wait(30)
-    return {"rps": count / args.duration, "p50": pct(lat, 0.5), "p99": pct(lat, 0.99), "errors": errors}
 
 
 # 3 and 4. In one process with the real NLU ----------------------------------------------------------
@@ -251,7 +242,7 @@ async def main() -> None:
         print(f"\n1. Door triage: {d['door_us']:.0f} µs a message (cue matching) vs {d['full_us']:.0f} µs for the full "
               f"model: {d['full_us'] / d['door_us']:.1f}x cheaper; {d['flagged']:.0f} of {d['n']:.0f} flagged")  # fmt: skip
     if "ingest" in parts:
-        results = {"bare FastAPI": await bare(args, args.port),
+        results = {"bare FastAPI": await run_bare(args, args.port),
                    "helpline PostgreSQL": await ingest("pg", args, args.port + 1),
                    "helpline SQLite": await ingest("sqlite", args, args.port + 2)}  # fmt: skip
         base = results["bare FastAPI"]["rps"]
