@@ -62,17 +62,17 @@ def _error_code(exc: HelplineError) -> str:
 
 @router.get("")
 async def console_page(request: Request, operator: CurrentOperator, session: SessionDep, deps: OnCallDep,
-                       error: str = "") -> Response:  # fmt: skip
-    cases = await oncall.queue(session, deps, operator)
+                       error: str = "", page: int = 1) -> Response:  # fmt: skip
+    listing = await oncall.queue(session, deps, operator, page)
     due = await due_context(session, operator, deps.clock(), ui_language(request))
-    return render(request, "console.html", {"cases": cases, "error": error, **due})
+    return render(request, "console.html", {"cases": listing.cases, "listing": listing, "error": error, **due})
 
 
 @router.get("/queue")
 async def queue_fragment(request: Request, operator: CurrentOperator, session: SessionDep,
-                         deps: OnCallDep) -> Response:  # fmt: skip
-    cases = await oncall.queue(session, deps, operator)
-    return render(request, "_queue.html", {"cases": cases})
+                         deps: OnCallDep, page: int = 1) -> Response:  # fmt: skip
+    listing = await oncall.queue(session, deps, operator, page)
+    return render(request, "_queue.html", {"cases": listing.cases, "listing": listing})
 
 
 @router.post("/availability")

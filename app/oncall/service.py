@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.oncall import access, escalations
+from app.oncall import access, escalations, repository
 from app.oncall.escalations import OnCallDeps
 from app.outbox.whatsapp import enqueue_for_person, window_open
 from app.platform.audit import audit
@@ -24,7 +24,7 @@ from app.platform.errors import Conflict, Forbidden, HelplineError, NotFound
 from app.platform.events import Event
 from app.platform.models import Author, Case, Contact, Message, Operator
 from bots.messages import OutboundMessage
-from routing import Cancel, Decline, HandBack, QueueItem, Take, Transfer, queue_order
+from routing import Cancel, Decline, HandBack, Take, Transfer
 
 OUTCOMES = ("shelter", "legal", "medical", "police", "consular", "iom_ngo_referral", "information_only",
             "no_further_action")  # fmt: skip
@@ -80,24 +80,27 @@ def _owner(case: Case, operator: Operator) -> None:
         raise Forbidden("take the case first")
 
 
-async def queue(session: AsyncSession, deps: OnCallDeps, operator: Operator) -> list[CaseSummary]:
+@dataclass
+class QueueListing:
+    """One page of the console queue and whether a next page exists."""
+
+    cases: list[CaseSummary]
+    page: int
+    has_next: bool
+
+
+async def queue(session: AsyncSession, deps: OnCallDeps, operator: Operator, page: int = 1) -> QueueListing:
+    """The operator's queue, one page at a time (``app.oncall.repository``: paged, indexed, access in SQL)."""
     now = deps.clock()
-    # An erased case is never offered, even one erased before erasure closed cases.
-    cases = (await session.scalars(select(Case).where(Case.status.in_(("waiting", "assigned")),
-                                                      Case.erased.is_(False)))).all()  # fmt: skip
-    logins = {o.id: o.login for o in (await session.scalars(select(Operator))).all()}
-    reach = await access.reach(session, operator)
-    visible = [c for c in cases if access.sees_everything(operator) or reach.covers(c, operator)]
-    order = queue_order([QueueItem(c.alias, c.language, c.urgent, c.waiting_since or c.created_at) for c in visible],
-                        list(operator.languages or []), now)  # fmt: skip
-    by_alias = {c.alias: c for c in visible}
-    return [
+    found = await repository.queue_page(session, operator, now, page)
+    cases = [
         CaseSummary(alias=c.alias, status=c.status, language=c.language, urgent=c.urgent, urgent_reason=c.urgent_reason,
                     last_intent=c.last_intent,
                     waiting_seconds=int((now - (c.waiting_since or c.created_at)).total_seconds()),
-                    assigned_login=logins.get(c.assigned_operator_id) if c.assigned_operator_id else None)
-        for c in (by_alias[item.case] for item in order)
+                    assigned_login=login if c.assigned_operator_id else None)
+        for c, login in ((row.case, row.assigned_login) for row in found.rows)
     ]  # fmt: skip
+    return QueueListing(cases=cases, page=found.page, has_next=found.has_next)
 
 
 async def case_view(session: AsyncSession, deps: OnCallDeps, alias: str, operator: Operator) -> CaseView:

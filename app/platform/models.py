@@ -57,6 +57,20 @@ NAMING = {
 }
 
 
+# Partial-index predicates, written once: a query that filters with the same text is served by the index
+# (PostgreSQL and SQLite use a partial index only when the query's WHERE implies its predicate).
+QUEUE_OPEN = "status IN ('waiting', 'assigned')"
+CASE_UNPURGED = "status = 'closed' AND (notes_enc IS NOT NULL OR location_enc IS NOT NULL OR context IS NOT NULL)"
+CASE_TAKEN = "taken_at IS NOT NULL"
+CASE_ERASED = "erased"
+OUTBOX_SPENT = "status IN ('sent', 'dead', 'cancelled')"
+DELIVERY_SPENT = "status IN ('done', 'failed')"
+
+
+def _partial(predicate: str) -> dict[str, object]:
+    return {"postgresql_where": text(predicate), "sqlite_where": text(predicate)}
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -110,6 +124,15 @@ class Case(Base):
     """One conversation; humans refer to it by its short alias only."""
 
     __tablename__ = "cases"
+    __table_args__ = (
+        # The console queue: only open cases are read, however many closed ones history holds.
+        Index("ix_cases_queue", "urgent", text("coalesce(waiting_since, created_at)"), **_partial(QUEUE_OPEN)),
+        # Retention: closed cases whose notes, place or context are still kept (purged ones leave the index).
+        Index("ix_cases_unpurged", "closed_at", **_partial(CASE_UNPURGED)),
+        # Statistics: response times and erasures inside the chosen weeks.
+        Index("ix_cases_taken", "created_at", "taken_at", "first_human_reply_at", **_partial(CASE_TAKEN)),
+        Index("ix_cases_erased", "created_at", **_partial(CASE_ERASED)),
+    )
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     alias: Mapped[str] = mapped_column(String(12), unique=True)
     contact_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"), index=True)
@@ -231,6 +254,8 @@ class InboundDelivery(Base):
         # Serves the claim's order (urgent first, then oldest) without sorting the backlog.
         Index("ix_inbound_deliveries_due", "status", text("priority DESC"), "created_at"),
         Index("ix_inbound_deliveries_contact", "contact_key", "status"),
+        # Retention deletes spent deliveries oldest first, in small batches.
+        Index("ix_inbound_deliveries_spent", "created_at", **_partial(DELIVERY_SPENT)),
     )
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     channel: Mapped[Channel] = mapped_column(String(16))
@@ -251,7 +276,8 @@ class OutboxItem(Base):
     """Something to send, written in the transaction that decided it, sent after commit."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"), Index("ix_outbox_address", "address_key", "status"))
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"), Index("ix_outbox_address", "address_key", "status"),
+                      Index("ix_outbox_spent", "created_at", **_partial(OUTBOX_SPENT)))  # fmt: skip
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     channel: Mapped[Channel] = mapped_column(String(16))
     kind: Mapped[OutboxKind] = mapped_column(String(16), default="reply")
@@ -320,7 +346,8 @@ class Escalation(Base):
     """A running escalation: routing's pure state as JSON plus the durable timer."""
 
     __tablename__ = "escalations"
-    __table_args__ = (Index("ix_escalations_due", "status", "next_at"),)
+    __table_args__ = (Index("ix_escalations_due", "status", "next_at"),
+                      Index("ix_escalations_status_created", "status", "created_at"))  # fmt: skip
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     status: Mapped[EscalationStatus] = mapped_column(String(12), default="running")
