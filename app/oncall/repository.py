@@ -52,7 +52,7 @@ def visible_to(operator: Operator) -> ColumnElement[bool]:
                and_(Case.assigned_operator_id.is_(None), Case.status == "waiting", speaks))  # fmt: skip
 
 
-def _order(operator: Operator, now: datetime) -> list[ColumnElement[Any]]:
+def _order(operator: Operator, now: datetime) -> list[Any]:
     languages = list(operator.languages or [])
     aged = _since() <= literal(now - DEFAULT_AGING, UTCDateTime())
     in_language = or_(Case.language.is_(None), Case.language.in_(languages) if languages else false(), aged)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import (
     JSON,
@@ -67,7 +67,7 @@ OUTBOX_SPENT = "status IN ('sent', 'dead', 'cancelled')"
 DELIVERY_SPENT = "status IN ('done', 'failed')"
 
 
-def _partial(predicate: str) -> dict[str, object]:
+def _partial(predicate: str) -> dict[str, Any]:
     return {"postgresql_where": text(predicate), "sqlite_where": text(predicate)}
 
 

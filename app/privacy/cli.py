@@ -3,20 +3,35 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import uuid
 
-from app.platform.commands import OneLineParser, Subparsers, settings_or_exit, with_session
+from app.platform.commands import OneLineParser, Subparsers, settings_or_exit, vault_of, with_session
+from app.platform.db import create_sessionmaker, engine_for
 from app.platform.models import utcnow
-from app.platform.settings import new_key_spec
-from app.privacy.service import purge, rotate_keys
+from app.platform.settings import Settings, new_key_spec
+from app.privacy.service import PurgeReport, purge_in_batches, rotate_keys
 
 
 def cmd_purge(args: argparse.Namespace) -> int:
     settings = settings_or_exit()
     days = args.days if args.days is not None else settings.retention_days
-    counts = with_session(settings, lambda session, vault: purge(session, utcnow(), days, vault))
-    print(", ".join(f"{k}: {v}" for k, v in counts.items()))
+    report = asyncio.run(_purge(settings, days))
+    if report.skipped:
+        print("another instance is purging; nothing done here")
+        return 0
+    print(", ".join(f"{k}: {v}" for k, v in report.counts.items()) +
+          f" ({report.batches} transactions, longest {report.longest * 1000:.0f} ms)")  # fmt: skip
     return 0
+
+
+async def _purge(settings: Settings, days: int) -> PurgeReport:
+    """In short transactions of its own, like the job loop's daily run (one instance at a time)."""
+    engine = engine_for(settings)
+    try:
+        return await purge_in_batches(create_sessionmaker(engine), utcnow(), days, vault_of(settings))
+    finally:
+        await engine.dispose()
 
 
 def cmd_keys_rotate(_: argparse.Namespace) -> int:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, delete, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import ColumnElement, Select, and_, delete, null, or_, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.auth import throttle
 from app.outbox.service import enqueue
@@ -17,6 +18,9 @@ from app.platform.audit import audit
 from app.platform.db import rows_affected
 from app.platform.identity import Vault
 from app.platform.models import (
+    CASE_UNPURGED,
+    DELIVERY_SPENT,
+    OUTBOX_SPENT,
     Case,
     CaseFollowUp,
     CaseRecord,
@@ -139,44 +143,169 @@ async def delete_at_twilio(session: AsyncSession, vault: Vault, messages: Select
     return len(refs)
 
 
-async def purge(session: AsyncSession, now: datetime, retention_days: int, vault: Vault | None = None) -> dict[str, int]:
-    """Delete bodies of closed cases past retention, and spent outbox/delivery rows.
+PURGE_BATCH = 500
+PURGE_LOCK = "helpline.retention.purge"
+PurgeStep = Callable[[AsyncSession, datetime, "Vault | None", int], Awaitable[dict[str, int]]]
 
-    With ``vault``, the calls and recordings of those cases are also deleted at Twilio.
-    """
-    cutoff = now - timedelta(days=retention_days)
-    closed = select(Case.id).where(Case.status == "closed", Case.closed_at < cutoff)
+
+def _unpurged_cases(cutoff: datetime) -> Select[Any]:
+    """Closed cases past retention that still keep notes, place or context (``ix_cases_unpurged``)."""
+    return select(Case.id).where(text(CASE_UNPURGED), Case.closed_at < cutoff)
+
+
+async def _message_batch(session: AsyncSession, cutoff: datetime, vault: Vault | None, batch: int) -> dict[str, int]:
+    """Bodies of up to ``batch`` messages of those cases; with ``vault``, their calls and recordings at Twilio."""
+    kept: ColumnElement[bool] = Message.body_enc.is_not(None)
+    if vault is not None:  # the call ids go too: nothing is left to delete twice, no provider id outlives retention
+        kept = or_(kept, and_(Message.channel == "voice", Message.external_id.is_not(None)))
+    ids = list((await session.scalars(select(Message.id).where(Message.case_id.in_(_unpurged_cases(cutoff)), kept)
+                                      .limit(batch))).all())  # fmt: skip
+    if not ids:
+        return {"rows": 0}
     at_twilio = 0
     if vault is not None:
-        at_twilio = await delete_at_twilio(session, vault, select(Message).where(
-            Message.case_id.in_(closed), or_(Message.body_enc.is_not(None), Message.external_id.is_not(None))))  # fmt: skip
-        # The call ids go too: nothing is left to delete twice, and no provider id outlives retention.
-        await session.execute(update(Message).where(Message.case_id.in_(closed), Message.channel == "voice")
+        at_twilio = await delete_at_twilio(session, vault, select(Message).where(Message.id.in_(ids)))
+        await session.execute(update(Message).where(Message.id.in_(ids), Message.channel == "voice")
                               .values(external_id=None))  # fmt: skip
-    bodies = await session.execute(
-        update(Message).where(Message.case_id.in_(closed), Message.body_enc.is_not(None)).values(body_enc=None)
-    )
-    notes = await session.execute(
-        update(Case).where(Case.id.in_(closed)).values(notes_enc=None, location_enc=None, context=None)
-    )
-    outbox = await session.execute(
-        delete(OutboxItem).where(OutboxItem.status.in_(("sent", "dead", "cancelled")), OutboxItem.created_at < cutoff)
-    )
-    deliveries = await session.execute(
-        delete(InboundDelivery).where(InboundDelivery.status.in_(("done", "failed")), InboundDelivery.created_at < cutoff)
-    )
+    bodies = await session.execute(update(Message).where(Message.id.in_(ids), Message.body_enc.is_not(None))
+                                   .values(body_enc=None))  # fmt: skip
+    return {"rows": len(ids), "message_bodies": rows_affected(bodies), "twilio_deletions": at_twilio}
+
+
+async def _case_batch(session: AsyncSession, cutoff: datetime, _: Vault | None, batch: int) -> dict[str, int]:
+    """Notes, place and context of up to ``batch`` cases (after their messages); they then leave the index."""
+    ids = list((await session.scalars(_unpurged_cases(cutoff).order_by(Case.closed_at).limit(batch))).all())
+    if ids:  # SQL NULL, not JSON null: the partial index's predicate reads the column
+        await session.execute(update(Case).where(Case.id.in_(ids)).values(notes_enc=None, location_enc=None,
+                                                                          context=null()))  # fmt: skip
+    return {"rows": len(ids), "cases": len(ids)}
+
+
+async def _outbox_batch(session: AsyncSession, cutoff: datetime, _: Vault | None, batch: int) -> dict[str, int]:
+    ids = list((await session.scalars(select(OutboxItem.id).where(text(OUTBOX_SPENT), OutboxItem.created_at < cutoff)
+                                      .order_by(OutboxItem.created_at).limit(batch))).all())  # fmt: skip
+    if ids:
+        await session.execute(delete(OutboxItem).where(OutboxItem.id.in_(ids)))
+    return {"rows": len(ids), "outbox_rows": len(ids)}
+
+
+async def _delivery_batch(session: AsyncSession, cutoff: datetime, _: Vault | None, batch: int) -> dict[str, int]:
+    ids = list((await session.scalars(select(InboundDelivery.id)
+                                      .where(text(DELIVERY_SPENT), InboundDelivery.created_at < cutoff)
+                                      .order_by(InboundDelivery.created_at).limit(batch))).all())  # fmt: skip
+    if ids:
+        await session.execute(delete(InboundDelivery).where(InboundDelivery.id.in_(ids)))
+    return {"rows": len(ids), "deliveries": len(ids)}
+
+
+# Messages before their cases: a case leaves ``ix_cases_unpurged`` only once its messages are bare.
+STEPS: tuple[PurgeStep, ...] = (_message_batch, _case_batch, _outbox_batch, _delivery_batch)
+
+
+async def _staff_rows(session: AsyncSession, now: datetime, cutoff: datetime) -> dict[str, int]:
+    """Sign-in counters and ended browser sessions: a handful of rows, one statement each."""
     sessions = await session.execute(delete(OperatorSession).where(OperatorSession.last_seen_at < cutoff))
-    counts = {
-        "sign_in_counters": await throttle.forget_old(session, now),
-        "operator_sessions": rows_affected(sessions),
-        "message_bodies": rows_affected(bodies),
-        "cases": rows_affected(notes),
-        "outbox_rows": rows_affected(outbox),
-        "deliveries": rows_affected(deliveries),
-        "twilio_deletions": at_twilio,
-    }
+    return {"sign_in_counters": await throttle.forget_old(session, now), "operator_sessions": rows_affected(sessions)}
+
+
+async def _purge_lock(session: AsyncSession) -> bool:
+    """One instance purges at a time: a PostgreSQL advisory lock held by each batch's transaction (so it holds
+    behind PgBouncer too); an instance that finds it taken stops, the other is purging. SQLite: one process."""
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    return bool(await session.scalar(text("SELECT pg_try_advisory_xact_lock(hashtext(:name))"), {"name": PURGE_LOCK}))
+
+
+def _empty_counts() -> dict[str, int]:
+    keys = ("sign_in_counters", "operator_sessions", "message_bodies", "cases", "outbox_rows", "deliveries",
+            "twilio_deletions")  # fmt: skip
+    return dict.fromkeys(keys, 0)
+
+
+def _add(counts: dict[str, int], more: dict[str, int]) -> None:
+    for key, value in more.items():
+        if key != "rows":
+            counts[key] = counts.get(key, 0) + value
+
+
+async def purge(session: AsyncSession, now: datetime, retention_days: int, vault: Vault | None = None,
+                batch: int = PURGE_BATCH) -> dict[str, int]:  # fmt: skip
+    """Delete bodies of closed cases past retention, and spent outbox/delivery rows, in the caller's transaction.
+
+    The same batches as ``purge_in_batches``, all in one transaction: for tests and small databases. With
+    ``vault``, the calls and recordings of those cases are also deleted at Twilio.
+    """
+    counts = _empty_counts()
+    if not await _purge_lock(session):
+        return counts
+    cutoff = now - timedelta(days=retention_days)
+    _add(counts, await _staff_rows(session, now, cutoff))
+    for step in STEPS:
+        while True:
+            done = await step(session, cutoff, vault, batch)
+            _add(counts, done)
+            if done["rows"] < batch:
+                break
     audit(session, "system", "retention.purge", None, **counts)
     return counts
+
+
+@dataclass
+class PurgeReport:
+    """What a batched purge did, and how long its longest transaction was held (seconds)."""
+
+    counts: dict[str, int]
+    batches: int = 0
+    longest: float = 0.0
+    skipped: bool = False  # another instance holds the purge lock
+
+
+async def purge_in_batches(sessionmaker: async_sessionmaker[AsyncSession], now: datetime, retention_days: int,
+                           vault: Vault | None = None, batch: int = PURGE_BATCH) -> PurgeReport:  # fmt: skip
+    """The retention purge as many short transactions of at most ``batch`` rows each, found by indexed columns.
+
+    A first purge of months of backlog never holds locks on the live tables for long: each batch commits
+    before the next begins, and what a batch leaves behind the next run finishes. Twilio deletions are
+    outbox rows written in the batch that bares their messages, so they leave only if it commits.
+    """
+    cutoff = now - timedelta(days=retention_days)
+    report = PurgeReport(counts=_empty_counts())
+
+    async def one(work: Callable[[AsyncSession], Awaitable[dict[str, int]]]) -> dict[str, int] | None:
+        began = time.perf_counter()
+        async with sessionmaker() as session:
+            if not await _purge_lock(session):
+                await session.rollback()
+                return None
+            done = await work(session)
+            await session.commit()
+        report.batches += 1
+        report.longest = max(report.longest, time.perf_counter() - began)
+        _add(report.counts, done)
+        return done
+
+    if await one(lambda session: _staff_rows(session, now, cutoff)) is None:
+        report.skipped = True
+        return report
+    for step in STEPS:
+
+        async def run_step(session: AsyncSession, step: PurgeStep = step) -> dict[str, int]:
+            return await step(session, cutoff, vault, batch)
+
+        while True:
+            done = await one(run_step)
+            if done is None:
+                report.skipped = True
+                return report
+            if done["rows"] < batch:
+                break
+
+    async def record(session: AsyncSession) -> dict[str, int]:
+        audit(session, "system", "retention.purge", None, **report.counts, batches=report.batches)
+        return {"rows": 0}
+
+    await one(record)
+    return report
 
 
 async def rotate_keys(session: AsyncSession, vault: Vault, batch: int = 500) -> int:

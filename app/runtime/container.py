@@ -36,7 +36,7 @@ from app.platform.identity import Vault
 from app.platform.models import utcnow
 from app.platform.realtime import RedisBridge, start_bridge
 from app.platform.settings import Settings
-from app.privacy.service import purge
+from app.privacy.service import purge_in_batches
 from app.runtime.jobs import JobRunner, Step
 from app.scripts.service import ScriptCatalog
 from app.understanding.gateway import Classifier, LiveClassifier, build_classifier, door_triage
@@ -102,9 +102,9 @@ class Container:
 
     async def purge(self) -> int:
         """Retention: closed cases' bodies and spent rows past ``retention_days``."""
-        async with session_scope(self.sessionmaker) as session:
-            counts = await purge(session, self.clock(), self.settings.retention_days, self.vault)
-        log.info("retention purge ran", extra={"count": sum(counts.values())})
+        report = await purge_in_batches(self.sessionmaker, self.clock(), self.settings.retention_days, self.vault)
+        log.info("retention purge ran" if not report.skipped else "retention purge left to another instance",
+                 extra={"count": sum(report.counts.values())})
         return 0
 
     async def close(self) -> None:

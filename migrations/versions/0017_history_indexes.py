@@ -8,6 +8,8 @@ Revision ID: 0017
 Revises: 0011
 """
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -23,7 +25,7 @@ OUTBOX_SPENT = "status IN ('sent', 'dead', 'cancelled')"
 DELIVERY_SPENT = "status IN ('done', 'failed')"
 
 
-def _where(predicate: str) -> dict[str, object]:
+def _where(predicate: str) -> dict[str, Any]:
     return {"postgresql_where": sa.text(predicate), "sqlite_where": sa.text(predicate)}
 
 
