@@ -1,0 +1,66 @@
+"""Statistics figures, pinned: rollup counts per week, response-time percentiles inside the weeks, erasures."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from app.platform.db import session_scope
+from app.platform.models import Case, DailyCount, Escalation, OutboxItem
+from app.statistics.service import compute, week_start
+from tests.pages import services_of, signed_in
+
+
+async def _history(services) -> None:  # type: ignore[no-untyped-def]
+    now = services.clock()
+    today = now.date()
+    async with session_scope(services.sessionmaker) as session:
+        for days, channel, language, intent, urgent, n in [
+            (0, "telegram", "ru", "greet", False, 5), (1, "telegram", "ru", "greet", True, 2),
+            (8, "sms", "kk", "legal_aid", False, 3), (400, "sms", "kk", "legal_aid", False, 99),  # outside the weeks
+        ]:  # fmt: skip
+            session.add(DailyCount(day=today - timedelta(days=days), channel=channel, language=language, intent=intent,
+                                   urgent=urgent, count=n))  # fmt: skip
+        # Taken after 60, 120, ..., 600 s; the first human reply 30 s after taking, for the even ones only.
+        for i in range(1, 11):
+            created = now - timedelta(days=i)
+            session.add(Case(alias=f"S{i:03d}", channel="telegram", status="closed", created_at=created,
+                             taken_at=created + timedelta(seconds=60 * i),
+                             first_human_reply_at=created + timedelta(seconds=60 * i + 30) if i % 2 == 0 else None))  # fmt: skip
+        old = now - timedelta(days=500)  # long ago: outside every window
+        session.add(Case(alias="S100", channel="sms", status="closed", created_at=old, taken_at=old + timedelta(hours=5)))
+        session.add(Case(alias="S101", channel="sms", status="closed", created_at=now - timedelta(days=2), erased=True))
+        session.add(Case(alias="S102", channel="sms", status="closed", created_at=old, erased=True))
+        session.add(Case(alias="S103", channel="sms", status="bot", created_at=now - timedelta(days=1)))  # never taken
+        case = Case(id=uuid.uuid4(), alias="S104", channel="sms", status="waiting", created_at=now - timedelta(days=3))
+        session.add(case)
+        await session.flush()
+        session.add(Escalation(case_id=case.id, status="exhausted", created_at=now - timedelta(days=3)))
+        session.add(Escalation(case_id=case.id, status="exhausted", created_at=old))
+        session.add(OutboxItem(channel="telegram", address_enc="", payload_enc="", status="dead", attempts=5,
+                               last_error="blocked by user +77011234567", created_at=now - timedelta(days=1)))  # fmt: skip
+
+
+async def test_the_figures_come_from_the_rollup_and_the_cases_inside_the_weeks(services) -> None:  # type: ignore[no-untyped-def]
+    await _history(services)
+    async with services.sessionmaker() as session:
+        stats = await compute(session, services.clock().date(), 12)
+    assert stats.since == week_start(services.clock().date()) - timedelta(weeks=11)
+    assert stats.total == 10 and stats.urgent == 2
+    assert dict(stats.by_channel) == {"telegram": 7, "sms": 3}
+    assert dict(stats.by_language) == {"ru": 7, "kk": 3}
+    assert sum(total for _, total, _ in stats.weekly) == 10 and len(stats.weekly) == 12
+    assert stats.measured_cases == 10
+    assert stats.taken == {"p50": 300.0, "p90": 540.0}
+    assert stats.first_reply == {"p50": 390.0, "p90": 630.0}  # 150, 270, 390, 510, 630 s
+    assert stats.erased == 1 and stats.exhausted == 1 and stats.dead_count == 1
+    assert "77011234567" not in stats.dead[0].error
+
+
+async def test_the_statistics_page_shows_the_figures_to_a_coordinator(client) -> None:  # type: ignore[no-untyped-def]
+    await _history(services_of(client))
+    await signed_in(client, "boss", "coordinator")
+    page = await client.get("/admin/stats")
+    assert page.status_code == 200 and "5 min" in page.text  # the median time to take
+    summary = await client.get("/admin/stats.csv?table=summary")
+    assert "cases_taken,10" in summary.text and "cases_erased,1" in summary.text
