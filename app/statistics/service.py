@@ -15,8 +15,9 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Date, cast, func, select, text, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.platform.models import CASE_ERASED, CASE_TAKEN, Case, DailyCount, Escalation, OutboxItem
@@ -76,10 +77,11 @@ class Stats:
 async def compute(session: AsyncSession, today: date, weeks: int) -> Stats:
     since = week_start(today) - timedelta(weeks=weeks - 1)
     stats = Stats(since=since)
+    week = _week_of(session, DailyCount.day)
     counts = await session.execute(
-        select(DailyCount.day, DailyCount.channel, DailyCount.language, DailyCount.intent, DailyCount.urgent,
+        select(week, DailyCount.channel, DailyCount.language, DailyCount.intent, DailyCount.urgent,
                func.sum(DailyCount.count)).where(DailyCount.day >= since)
-        .group_by(DailyCount.day, DailyCount.channel, DailyCount.language, DailyCount.intent, DailyCount.urgent)
+        .group_by(week, DailyCount.channel, DailyCount.language, DailyCount.intent, DailyCount.urgent)
     )  # fmt: skip
     per_week: dict[tuple[date, str, str, str, bool], int] = defaultdict(int)
     for day, stored_channel, language, intent, urgent, n in counts.all():
@@ -103,20 +105,7 @@ async def compute(session: AsyncSession, today: date, weeks: int) -> Stats:
     stats.total, stats.urgent = sum(weekly_total.values()), sum(weekly_urgent.values())
 
     start = datetime.combine(since, datetime.min.time()).replace(tzinfo=None)
-    # Served by ``ix_cases_taken`` (partial, covering): the weeks asked for, never the whole history.
-    times = await session.execute(select(Case.created_at, Case.taken_at, Case.first_human_reply_at)
-                                  .where(text(CASE_TAKEN), Case.created_at >= start))  # fmt: skip
-    to_take: list[float] = []
-    to_reply: list[float] = []
-    for created, taken, replied in times.all():
-        if taken is None:  # excluded by the query; says so to the type checker
-            continue
-        to_take.append((taken - created).total_seconds())
-        if replied is not None:
-            to_reply.append((replied - created).total_seconds())
-    stats.measured_cases = len(to_take)
-    stats.taken = {"p50": percentile(to_take, 50), "p90": percentile(to_take, 90)}
-    stats.first_reply = {"p50": percentile(to_reply, 50), "p90": percentile(to_reply, 90)}
+    stats.measured_cases, stats.taken, stats.first_reply = await _response_times(session, start)
     stats.exhausted = int(await session.scalar(select(func.count()).select_from(Escalation).where(
         Escalation.status == "exhausted", Escalation.created_at >= start)) or 0)  # fmt: skip
     stats.erased = int(await session.scalar(select(func.count()).select_from(Case).where(
@@ -128,6 +117,45 @@ async def compute(session: AsyncSession, today: date, weeks: int) -> Stats:
                                  .order_by(OutboxItem.created_at.desc()).limit(50))  # fmt: skip
     stats.dead = [DeadLetter(c, k, scrub(e), int(a or 0), t) for c, k, e, a, t in dead.all()]
     return stats
+
+
+def _week_of(session: AsyncSession, day: Any) -> Any:
+    """The Monday of ``day``'s week, in SQL: the rollup is summed per week by the database, not in Python."""
+    if session.get_bind().dialect.name == "postgresql":
+        return cast(func.date_trunc("week", day), Date)
+    return type_coerce(func.date(day, func.printf("-%d days", (func.strftime("%w", day) + 6) % 7)), Date)
+
+
+async def _response_times(session: AsyncSession, start: datetime) -> tuple[int, dict[str, float | None],
+                                                                           dict[str, float | None]]:  # fmt: skip
+    """Cases taken inside the weeks: how many, and nearest-rank p50/p90 of the time to take and to first reply.
+
+    Served by ``ix_cases_taken`` (partial, covering). PostgreSQL computes the percentiles itself
+    (``percentile_disc`` is the nearest-rank percentile) and returns one row; SQLite returns the timestamps.
+    """
+    where = (text(CASE_TAKEN), Case.created_at >= start)
+    if session.get_bind().dialect.name == "postgresql":
+        take, reply = Case.taken_at - Case.created_at, Case.first_human_reply_at - Case.created_at
+        replied = Case.first_human_reply_at.is_not(None)
+        row = (await session.execute(select(
+            func.count(), func.percentile_disc(0.5).within_group(take), func.percentile_disc(0.9).within_group(take),
+            func.percentile_disc(0.5).within_group(reply).filter(replied),
+            func.percentile_disc(0.9).within_group(reply).filter(replied),
+        ).where(*where))).one()  # fmt: skip
+        n, *spans = row
+        t50, t90, r50, r90 = (span.total_seconds() if span is not None else None for span in spans)
+        return int(n or 0), {"p50": t50, "p90": t90}, {"p50": r50, "p90": r90}
+    times = await session.execute(select(Case.created_at, Case.taken_at, Case.first_human_reply_at).where(*where))
+    to_take: list[float] = []
+    to_reply: list[float] = []
+    for created, taken, replied_at in times.all():
+        if taken is None:  # excluded by the query; says so to the type checker
+            continue
+        to_take.append((taken - created).total_seconds())
+        if replied_at is not None:
+            to_reply.append((replied_at - created).total_seconds())
+    return (len(to_take), {"p50": percentile(to_take, 50), "p90": percentile(to_take, 90)},
+            {"p50": percentile(to_reply, 50), "p90": percentile(to_reply, 90)})  # fmt: skip
 
 
 def human_duration(seconds: float | None) -> str:

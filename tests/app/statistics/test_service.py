@@ -64,3 +64,17 @@ async def test_the_statistics_page_shows_the_figures_to_a_coordinator(client) ->
     assert page.status_code == 200 and "5 min" in page.text  # the median time to take
     summary = await client.get("/admin/stats.csv?table=summary")
     assert "cases_taken,10" in summary.text and "cases_erased,1" in summary.text
+
+
+async def test_the_page_lists_the_first_hundred_rows_and_the_csv_all_of_them(client) -> None:  # type: ignore[no-untyped-def]
+    services = services_of(client)
+    today = services.clock().date()
+    async with session_scope(services.sessionmaker) as session:
+        for i in range(130):
+            session.add(DailyCount(day=today, channel="telegram", language="ru", intent=f"intent_{i:03d}", urgent=False,
+                                   count=1))  # fmt: skip
+    await signed_in(client, "boss", "coordinator")
+    page = await client.get("/admin/stats?lang=en")
+    assert page.text.count("<td>intent_") == 100 and "Showing 100 of 130 rows" in page.text
+    csv = await client.get("/admin/stats.csv")
+    assert csv.text.count("intent_") == 130
