@@ -12,6 +12,11 @@ All in one run, so the ratios compare like with like on whatever load the machin
 
 Run: ``python bench/surge.py [--duration 8] [--backlog 20000] [--urgent 50] [--only door,ingest,process,surge]``.
 PostgreSQL runs on a fresh database on HELPLINE_BENCH_PG_URL (default: the local server).
+
+Work that must not grow with history (``bench/history.py``), a separate set of sections:
+``python bench/surge.py --only console,stats,purge [--contacts 10000,100000] [--history-db pg] [--compare]``:
+the console queue and statistics pages through the app and the first retention purge (90 days of backlog)
+on a database seeded with that many contacts over 120 days.
 """
 
 from __future__ import annotations
@@ -224,6 +229,40 @@ async def surge(kind: str, n_backlog: int, n_urgent: int) -> dict[str, float]:
             "p99": pct(latencies, 0.99), "max": max(latencies, default=float("nan")), "left": left}  # fmt: skip
 
 
+async def history_sections(args: argparse.Namespace, parts: set[str]) -> None:
+    """Console queue, statistics and purge at each ``--contacts`` size (``bench/history.py``)."""
+    import history
+
+    wanted = parts & {"console", "stats", "purge"}
+    for kind in args.history_db.split(","):
+        for contacts in (int(x) for x in args.contacts.split(",")):
+            r = await history.run(kind, contacts, args.repeat, wanted, args.compare)
+            s = r["seeded"]
+            print(f"\n5. History on {kind}, {contacts} contacts: {s.cases} cases ({s.open_cases} open), {s.messages} messages, "
+                  f"{s.outbox} outbox rows, {s.deliveries} deliveries over {history.DAYS} days "
+                  f"(seeded in {s.seconds:.0f} s); load average {load_avg()}")  # fmt: skip
+            pages = r.get("pages", {})
+            for name in ("coordinator /console", "operator /console", "coordinator queue query", "operator queue query",
+                         "coordinator /admin/stats", "statistics queries"):  # fmt: skip
+                if name in pages:
+                    median, p95, fastest = pages[name]
+                    print(f"   {name:26} median {median:6.1f} ms  p95 {p95:6.1f} ms  fastest {fastest:5.1f} ms "
+                          f"({args.repeat} requests)")  # fmt: skip
+            if "coordinator shown" in pages:
+                print(f"   queue page shows {pages['coordinator shown'][0]:.0f} cases to the coordinator, "
+                      f"{pages['operator shown'][0]:.0f} to an operator (ru, kk)")  # fmt: skip
+            if "purge" in r:
+                p = r["purge"]
+                print(f"   first purge ({history.RETENTION}-day retention): {p['seconds']:.1f} s in {p['batches']:.0f} "
+                      f"transactions, longest {p['longest'] * 1000:.0f} ms ({p['longest_step']}); "
+                      f"{p['bodies']:.0f} bodies, {p['outbox']:.0f} outbox rows, {p['deliveries']:.0f} deliveries, "
+                      f"{p['twilio']:.0f} Twilio deletions queued; {p['bodies_kept']:.0f} bodies kept")  # fmt: skip
+            if "purge_one" in r:
+                one = r["purge_one"]
+                print(f"   the same purge in one transaction: {one['seconds']:.1f} s held; batched longest is "
+                      f"{one['longest'] / max(r['purge']['longest'], 1e-9):.0f}x shorter")  # fmt: skip
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=float, default=8)
@@ -233,6 +272,10 @@ async def main() -> None:
     parser.add_argument("--urgent", type=int, default=50)
     parser.add_argument("--only", default="door,ingest,process,surge")
     parser.add_argument("--port", type=int, default=18190)
+    parser.add_argument("--contacts", default="10000,100000", help="history sizes for console,stats,purge")
+    parser.add_argument("--history-db", default="pg", help="pg, sqlite or pg,sqlite for console,stats,purge")
+    parser.add_argument("--repeat", type=int, default=20, help="requests per page for console,stats")
+    parser.add_argument("--compare", action="store_true", help="also purge a second copy in one transaction")
     args = parser.parse_args()
     logging.disable(logging.WARNING)  # the surge's "urgent case" lines would bury the figures
     parts = set(args.only.split(","))
@@ -261,6 +304,8 @@ async def main() -> None:
         print(f"   door → operator's first alert call: p50 {r['p50'] * 1000:.0f} ms  p99 {r['p99'] * 1000:.0f} ms  "
               f"max {r['max'] * 1000:.0f} ms  ({r['alerted']:.0f}/{args.urgent} alerted; {r['left']:.0f} of the crowd "
               f"still waiting)")  # fmt: skip
+    if parts & {"console", "stats", "purge"}:
+        await history_sections(args, parts)
     print(f"\nload average {load_avg()} at the end")
 
 

@@ -257,6 +257,7 @@ class PurgeReport:
     counts: dict[str, int]
     batches: int = 0
     longest: float = 0.0
+    longest_step: str = ""  # which kind of batch it was
     skipped: bool = False  # another instance holds the purge lock
 
 
@@ -280,7 +281,8 @@ async def purge_in_batches(sessionmaker: async_sessionmaker[AsyncSession], now: 
             done = await work(session)
             await session.commit()
         report.batches += 1
-        report.longest = max(report.longest, time.perf_counter() - began)
+        if time.perf_counter() - began > report.longest:
+            report.longest, report.longest_step = time.perf_counter() - began, getattr(work, "step", "")
         _add(report.counts, done)
         return done
 
@@ -291,6 +293,8 @@ async def purge_in_batches(sessionmaker: async_sessionmaker[AsyncSession], now: 
 
         async def run_step(session: AsyncSession, step: PurgeStep = step) -> dict[str, int]:
             return await step(session, cutoff, vault, batch)
+
+        run_step.step = step.__name__.strip("_")  # type: ignore[attr-defined]
 
         while True:
             done = await one(run_step)
