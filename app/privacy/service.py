@@ -153,32 +153,33 @@ def _unpurged_cases(cutoff: datetime) -> Select[Any]:
     return select(Case.id).where(text(CASE_UNPURGED), Case.closed_at < cutoff)
 
 
-async def _message_batch(session: AsyncSession, cutoff: datetime, vault: Vault | None, batch: int) -> dict[str, int]:
-    """Bodies of up to ``batch`` messages of those cases; with ``vault``, their calls and recordings at Twilio."""
+async def _closed_case_batch(session: AsyncSession, cutoff: datetime, vault: Vault | None,
+                             batch: int) -> dict[str, int]:  # fmt: skip
+    """The next few closed cases past retention, oldest closed first: up to ``batch`` of their messages lose their
+    bodies (with ``vault``, their calls and recordings are deleted at Twilio), and once none is left the cases
+    lose notes, place and context and so leave ``ix_cases_unpurged``: no batch scans what an earlier one did."""
+    cases = list((await session.scalars(_unpurged_cases(cutoff).order_by(Case.closed_at, Case.id)
+                                        .limit(max(1, batch // 5)))).all())  # fmt: skip
+    if not cases:
+        return {"more": 0}
     kept: ColumnElement[bool] = Message.body_enc.is_not(None)
     if vault is not None:  # the call ids go too: nothing is left to delete twice, no provider id outlives retention
         kept = or_(kept, and_(Message.channel == "voice", Message.external_id.is_not(None)))
-    ids = list((await session.scalars(select(Message.id).where(Message.case_id.in_(_unpurged_cases(cutoff)), kept)
-                                      .limit(batch))).all())  # fmt: skip
-    if not ids:
-        return {"rows": 0}
-    at_twilio = 0
-    if vault is not None:
-        at_twilio = await delete_at_twilio(session, vault, select(Message).where(Message.id.in_(ids)))
-        await session.execute(update(Message).where(Message.id.in_(ids), Message.channel == "voice")
-                              .values(external_id=None))  # fmt: skip
-    bodies = await session.execute(update(Message).where(Message.id.in_(ids), Message.body_enc.is_not(None))
-                                   .values(body_enc=None))  # fmt: skip
-    return {"rows": len(ids), "message_bodies": rows_affected(bodies), "twilio_deletions": at_twilio}
-
-
-async def _case_batch(session: AsyncSession, cutoff: datetime, _: Vault | None, batch: int) -> dict[str, int]:
-    """Notes, place and context of up to ``batch`` cases (after their messages); they then leave the index."""
-    ids = list((await session.scalars(_unpurged_cases(cutoff).order_by(Case.closed_at).limit(batch))).all())
-    if ids:  # SQL NULL, not JSON null: the partial index's predicate reads the column
-        await session.execute(update(Case).where(Case.id.in_(ids)).values(notes_enc=None, location_enc=None,
-                                                                          context=null()))  # fmt: skip
-    return {"rows": len(ids), "cases": len(ids)}
+    ids = list((await session.scalars(select(Message.id).where(Message.case_id.in_(cases), kept).limit(batch))).all())
+    at_twilio = bodies = 0
+    if ids:
+        if vault is not None:
+            at_twilio = await delete_at_twilio(session, vault, select(Message).where(Message.id.in_(ids)))
+            await session.execute(update(Message).where(Message.id.in_(ids), Message.channel == "voice")
+                                  .values(external_id=None))  # fmt: skip
+        bodies = rows_affected(await session.execute(
+            update(Message).where(Message.id.in_(ids), Message.body_enc.is_not(None)).values(body_enc=None)))  # fmt: skip
+    done = 0
+    if len(ids) < batch:  # every message of these cases is bare now; SQL NULL, not JSON null: the index reads it
+        await session.execute(update(Case).where(Case.id.in_(cases)).values(notes_enc=None, location_enc=None,
+                                                                            context=null()))  # fmt: skip
+        done = len(cases)
+    return {"more": 1, "message_bodies": bodies, "twilio_deletions": at_twilio, "cases": done}
 
 
 async def _outbox_batch(session: AsyncSession, cutoff: datetime, _: Vault | None, batch: int) -> dict[str, int]:
@@ -186,7 +187,7 @@ async def _outbox_batch(session: AsyncSession, cutoff: datetime, _: Vault | None
                                       .order_by(OutboxItem.created_at).limit(batch))).all())  # fmt: skip
     if ids:
         await session.execute(delete(OutboxItem).where(OutboxItem.id.in_(ids)))
-    return {"rows": len(ids), "outbox_rows": len(ids)}
+    return {"more": int(len(ids) == batch), "outbox_rows": len(ids)}
 
 
 async def _delivery_batch(session: AsyncSession, cutoff: datetime, _: Vault | None, batch: int) -> dict[str, int]:
@@ -195,11 +196,10 @@ async def _delivery_batch(session: AsyncSession, cutoff: datetime, _: Vault | No
                                       .order_by(InboundDelivery.created_at).limit(batch))).all())  # fmt: skip
     if ids:
         await session.execute(delete(InboundDelivery).where(InboundDelivery.id.in_(ids)))
-    return {"rows": len(ids), "deliveries": len(ids)}
+    return {"more": int(len(ids) == batch), "deliveries": len(ids)}
 
 
-# Messages before their cases: a case leaves ``ix_cases_unpurged`` only once its messages are bare.
-STEPS: tuple[PurgeStep, ...] = (_message_batch, _case_batch, _outbox_batch, _delivery_batch)
+STEPS: tuple[PurgeStep, ...] = (_closed_case_batch, _outbox_batch, _delivery_batch)
 
 
 async def _staff_rows(session: AsyncSession, now: datetime, cutoff: datetime) -> dict[str, int]:
@@ -224,7 +224,7 @@ def _empty_counts() -> dict[str, int]:
 
 def _add(counts: dict[str, int], more: dict[str, int]) -> None:
     for key, value in more.items():
-        if key != "rows":
+        if key != "more":
             counts[key] = counts.get(key, 0) + value
 
 
@@ -244,7 +244,7 @@ async def purge(session: AsyncSession, now: datetime, retention_days: int, vault
         while True:
             done = await step(session, cutoff, vault, batch)
             _add(counts, done)
-            if done["rows"] < batch:
+            if not done["more"]:
                 break
     audit(session, "system", "retention.purge", None, **counts)
     return counts
@@ -301,12 +301,12 @@ async def purge_in_batches(sessionmaker: async_sessionmaker[AsyncSession], now: 
             if done is None:
                 report.skipped = True
                 return report
-            if done["rows"] < batch:
+            if not done["more"]:
                 break
 
     async def record(session: AsyncSession) -> dict[str, int]:
         audit(session, "system", "retention.purge", None, **report.counts, batches=report.batches)
-        return {"rows": 0}
+        return {"more": 0}
 
     await one(record)
     return report
