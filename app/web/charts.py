@@ -66,7 +66,7 @@ def narrow_bars(items: list[tuple[str, int | None, str]], title: str, width: int
     height = row * max(len(items), 1) + 4
     peak = max([n for _, n, _ in items if n is not None] + [withheld, 1])
     plot_w = width - 56
-    parts = [(f'<svg viewBox="0 0 {width} {height}" width="100%" style="max-width:{width * 1.25:.0f}px" role="img" '
+    parts = [(f'<svg viewBox="0 0 {width} {height}" class="narrow" role="img" '
               f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg" font-size="14" '
               f'font-family="sans-serif"><title>{escape(title)}</title>')]  # fmt: skip
     for i, (label, n, shown) in enumerate(items):

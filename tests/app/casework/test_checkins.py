@@ -73,6 +73,8 @@ async def test_a_consented_follow_up_sends_one_neutral_check_in_on_telegram_when
     assert task.checkin_result == "sent" and task.checkin_at is not None and task.done_at is None
     page = await client.get(f"/console/case/{alias}?lang=ru")
     assert "проверка отправлена" in page.text and text in page.text, "the operator sees the line in the conversation"
+    console = await client.get("/console?lang=en")
+    assert f"/console/case/{alias}#record" in console.text and "check-in sent" in console.text, "still due for the operator"
 
 
 async def test_no_consent_no_check_in(client, recording_senders) -> None:  # type: ignore[no-untyped-def]
