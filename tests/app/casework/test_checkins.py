@@ -15,6 +15,7 @@ from app.platform.db import session_scope
 from app.platform.models import Case, CaseFollowUp, Contact, OutboxItem, utcnow
 from app.privacy.service import erase_contact
 from app.scripts.service import SEED_DIR
+from tests.conftest import PG_URL
 from tests.pages import person_writes, services_of, signed_in
 
 URGENT = "Помогите срочно, меня заперли на складе, паспорт забрали"
@@ -75,6 +76,22 @@ async def test_a_consented_follow_up_sends_one_neutral_check_in_on_telegram_when
     assert "проверка отправлена" in page.text and text in page.text, "the operator sees the line in the conversation"
     console = await client.get("/console?lang=en")
     assert f"/console/case/{alias}#record" in console.text and "check-in sent" in console.text, "still due for the operator"
+
+
+@pytest.mark.skipif(not PG_URL, reason="PostgreSQL only: several instances claim due check-ins with SKIP LOCKED")
+async def test_two_instances_running_the_job_at_once_send_one_check_in(client) -> None:  # type: ignore[no-untyped-def]
+    import asyncio
+
+    from app.oncall.checkins import CheckIns
+
+    alias, _ = await _follow_up(client, "telegram")
+    services = services_of(client)
+    await _comes_due(client)
+    other = CheckIns(services.sessionmaker, services.oncall, services.events, webchat_open=lambda _: False,
+                     skip_locked=True)  # fmt: skip
+    counts = await asyncio.gather(services.checkins.run_due(), other.run_due())
+    assert sorted(counts) == [0, 1]
+    assert len(await _queued_check_ins(client, alias)) == 1
 
 
 async def test_no_consent_no_check_in(client, recording_senders) -> None:  # type: ignore[no-untyped-def]
@@ -227,3 +244,12 @@ def test_the_check_in_text_is_neutral_in_every_language(lang: str) -> None:
     for text in texts.values():
         assert not [word for word in GIVEAWAYS if word in text.lower()], text
         assert "{" not in text
+
+
+def test_every_check_in_outcome_reads_in_every_ui_language() -> None:
+    from app.casework.picklists import LABELS
+    from app.oncall.checkins import RESULTS
+    from app.web.i18n import ui_languages
+
+    keys = ["checkin_consent", "checkin_hint", "checkin_agreed", *(f"checkin_{r}" for r in RESULTS)]
+    assert [(key, lang) for key in keys for lang in ui_languages() if not LABELS.get(key, {}).get(lang)] == []
