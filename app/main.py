@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 from app.auth import routes as auth
 from app.auth.deps import install_page_errors
-from app.casework import routes as exchange
+from app.casework import routes as exchange, stats_routes as casework_stats
 from app.channels import routes as webhooks, voice, webchat, whatsapp
 from app.oncall import record_routes, roster_routes, routes as console
 from app.operators import routes as accounts
@@ -44,6 +44,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     audio.media,
     statistics.router,
     exchange.router,
+    casework_stats.router,
     accounts.router,
     understanding.router,
     roster_routes.router,

@@ -232,3 +232,41 @@ _YEARS = {"ru": "{} лет", "kk": "{} жас", "uz": "{} yosh", "ky": "{} жа�
 LABELS.update(
     {band: {lang: form.format(band) for lang, form in _YEARS.items()} for band in AGE_BANDS if band != "Unknown"}
 )
+
+# The opt-in check-in on a follow-up (app.oncall.checkins): the consent box and what became of it.
+LABELS.update({
+    "checkin_consent": {"ru": "Человек согласился получить сообщение-проверку", "kk": "Адам тексеру хабарын алуға келісті",
+                        "uz": "Odam tekshiruv xabarini olishga rozi bo‘ldi", "ky": "Адам текшерүү билдирүүсүн алууга макул болду",
+                        "tg": "Шахс ба гирифтани паёми пурсиш розӣ шуд", "en": "The person agreed to a check-in message"},
+    "checkin_hint": {"ru": "В срок бот отправит одну нейтральную фразу без упоминания линии помощи — там, где канал это позволяет.",
+                     "kk": "Мерзімінде бот көмек желісі аталмайтын бір бейтарап сөйлем жібереді — арна рұқсат еткен жерде.",
+                     "uz": "Muddatida bot yordam liniyasini tilga olmaydigan bitta betaraf jumla yuboradi — kanal ruxsat bergan joyda.",
+                     "ky": "Мөөнөтүндө бот жардам линиясын атабаган бир нейтралдуу сүйлөм жөнөтөт — канал уруксат берген жерде.",
+                     "tg": "Дар мӯҳлат бот як ибораи бетарафро бе зикри хати кумак мефиристад — дар ҷое, ки канал иҷозат медиҳад.",
+                     "en": "When it is due, the bot sends one neutral line that never mentions the helpline, where the channel allows it."},
+    "checkin_agreed": {"ru": "проверка: согласие есть", "kk": "тексеру: келісім бар", "uz": "tekshiruv: rozilik bor",
+                       "ky": "текшерүү: макулдук бар", "tg": "пурсиш: розигӣ ҳаст", "en": "check-in: agreed"},
+    "checkin_sent": {"ru": "проверка отправлена", "kk": "тексеру жіберілді", "uz": "tekshiruv yuborildi",
+                     "ky": "текшерүү жөнөтүлдү", "tg": "пурсиш фиристода шуд", "en": "check-in sent"},
+    "checkin_held": {"ru": "проверка ждёт ответа человека (WhatsApp: отправлен шаблон)",
+                     "kk": "тексеру адамның жауабын күтуде (WhatsApp: үлгі жіберілді)",
+                     "uz": "tekshiruv odamning javobini kutmoqda (WhatsApp: shablon yuborildi)",
+                     "ky": "текшерүү адамдын жообун күтүүдө (WhatsApp: үлгү жөнөтүлдү)",
+                     "tg": "пурсиш ҷавоби шахсро интизор аст (WhatsApp: намуна фиристода шуд)",
+                     "en": "check-in waits for the person's reply (WhatsApp: template sent)"},
+    "checkin_not_allowed": {"ru": "проверка не отправлена: канал не позволяет", "kk": "тексеру жіберілмеді: арна рұқсат етпейді",
+                            "uz": "tekshiruv yuborilmadi: kanal ruxsat bermaydi", "ky": "текшерүү жөнөтүлгөн жок: канал уруксат бербейт",
+                            "tg": "пурсиш фиристода нашуд: канал иҷозат намедиҳад", "en": "check-in not sent: the channel does not allow it"},
+    "checkin_gone": {"ru": "проверка не отправлена: веб-чат закрыт", "kk": "тексеру жіберілмеді: веб-чат жабық",
+                     "uz": "tekshiruv yuborilmadi: veb-chat yopilgan", "ky": "текшерүү жөнөтүлгөн жок: веб-чат жабык",
+                     "tg": "пурсиш фиристода нашуд: веб-чат баста аст", "en": "check-in not sent: the web chat is closed"},
+    "checkin_stopped": {"ru": "проверка не отправлена: человек отписался (STOP)", "kk": "тексеру жіберілмеді: адам бас тартты (STOP)",
+                        "uz": "tekshiruv yuborilmadi: odam obunani to‘xtatdi (STOP)", "ky": "текшерүү жөнөтүлгөн жок: адам баш тартты (STOP)",
+                        "tg": "пурсиш фиристода нашуд: шахс даст кашид (STOP)", "en": "check-in not sent: the person sent STOP"},
+    "checkin_silent": {"ru": "проверка не отправлена: человек назвал слово-сигнал", "kk": "тексеру жіберілмеді: адам белгі-сөзді айтты",
+                       "uz": "tekshiruv yuborilmadi: odam belgi-so‘zni aytdi", "ky": "текшерүү жөнөтүлгөн жок: адам белги-сөздү айтты",
+                       "tg": "пурсиш фиристода нашуд: шахс калимаи рамзиро гуфт", "en": "check-in not sent: the person gave the safe word"},
+    "checkin_erased": {"ru": "проверка не отправлена: человек удалил переписку", "kk": "тексеру жіберілмеді: адам хат алмасуды өшірді",
+                       "uz": "tekshiruv yuborilmadi: odam yozishmani o‘chirdi", "ky": "текшерүү жөнөтүлгөн жок: адам кат алышууну өчүрдү",
+                       "tg": "пурсиш фиристода нашуд: шахс мукотибаро нест кард", "en": "check-in not sent: the person erased the conversation"},
+})  # fmt: skip

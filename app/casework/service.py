@@ -19,6 +19,9 @@ from app.platform.audit import audit
 from app.platform.errors import HelplineError
 from app.platform.models import Case, CaseFollowUp, CaseRecord, CaseReferral, ReferralEntry
 
+# Channels a follow-up's check-in may go out on (app.oncall.checkins applies each one's rules); never a call.
+CHECKIN_CHANNELS = ("telegram", "sms", "whatsapp", "webchat")
+
 
 class InvalidRecord(HelplineError):
     """A value that is not one of the picklist's codes: nothing is saved."""
@@ -97,12 +100,18 @@ async def referrals_of(session: AsyncSession, case: Case) -> list[tuple[CaseRefe
 
 
 async def schedule_follow_up(session: AsyncSession, case: Case, due_at: datetime, now: datetime,
-                             actor: str) -> CaseFollowUp:  # fmt: skip
+                             actor: str, *, checkin: bool = False) -> CaseFollowUp:  # fmt: skip
+    """A task due at ``due_at``; ``checkin``: the person agreed to one neutral check-in message then.
+
+    Consent is refused on a channel that never gets one (a phone call), so the page never promises it.
+    """
     if due_at <= now:
         raise InvalidRecord("follow-up: the due time is in the past")
-    task = CaseFollowUp(case_id=case.id, due_at=due_at, created_by=actor, created_at=now)
+    if checkin and case.channel not in CHECKIN_CHANNELS:
+        raise InvalidRecord("follow-up: this channel gets no check-in message")
+    task = CaseFollowUp(case_id=case.id, due_at=due_at, created_by=actor, created_at=now, checkin_consent=checkin)
     session.add(task)
-    audit(session, actor, "case.follow_up", case.alias, due=due_at.isoformat(timespec="minutes"))
+    audit(session, actor, "case.follow_up", case.alias, due=due_at.isoformat(timespec="minutes"), checkin=checkin)
     await session.flush()
     return task
 

@@ -48,6 +48,7 @@ async def record_context(session: AsyncSession, alias: str, lang: str) -> dict[s
         "label": lambda code: picklists.label(code, lang),
         "made_referrals": await casework.referrals_of(session, case), "referral_entries": entries,
         "follow_ups": await casework.follow_ups_of(session, case),
+        "checkin_allowed": case.channel in casework.CHECKIN_CHANNELS,
         "earlier": await casework.earlier_cases(session, case),
     }
 
@@ -96,14 +97,16 @@ async def referral_result(alias: str, referral_id: int, operator: CurrentOperato
 
 @router.post("/{alias}/follow-ups")
 async def add_follow_up(alias: str, operator: CurrentOperator, session: SessionDep, clock: ClockDep,
-                        due_at: FormStr = "") -> Response:  # fmt: skip
+                        due_at: FormStr = "", checkin: FormStr = "") -> Response:  # fmt: skip
+    """``checkin`` ticked: the person agreed to a check-in message when the follow-up comes due."""
     try:
         due = datetime.fromisoformat(due_at)
     except ValueError:
         return _back(alias, "invalid")
     due = due.replace(tzinfo=UTC) if due.tzinfo is None else due.astimezone(UTC)
     return await _do(session, alias, operator,
-                     lambda case: casework.schedule_follow_up(session, case, due, clock(), operator.login))  # fmt: skip
+                     lambda case: casework.schedule_follow_up(session, case, due, clock(), operator.login,
+                                                              checkin=bool(checkin)))  # fmt: skip
 
 
 @router.post("/{alias}/link")

@@ -443,6 +443,11 @@ class CaseFollowUp(Base):
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_by: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The person agreed to one neutral check-in message when the task comes due (app.oncall.checkins).
+    checkin_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    # When the check-in was handled (sent, held or not allowed): set once, so it never goes twice.
+    checkin_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    checkin_result: Mapped[str | None] = mapped_column(String(16))  # app.oncall.checkins.RESULTS
 
 
 class SharedFile(Base):

@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     # "kid:base64key,kid:base64key" - the first encrypts, all decrypt.
     encryption_keys: SecretStr | None = None
     retention_days: int = 90
+    # Casework statistics show a count under this as "<k" (app.casework.stats); a page may raise it, never lower it.
+    stats_min_count: int = 11
     log_level: str = "INFO"
     log_json: bool = True
 

@@ -26,6 +26,7 @@ from app.inbound.deliveries import DeliveryProcessor
 from app.inbound.ratelimit import Limiter, build_limiter
 from app.inbound.route import Router
 from app.oncall.actions import OperatorActions
+from app.oncall.checkins import CheckIns
 from app.oncall.escalations import OnCallDeps, Timers
 from app.oncall.handoff import RoutingHandoff
 from app.outbox.worker import OutboxSettings, OutboxWorker
@@ -76,6 +77,7 @@ class Container:
     deliveries: DeliveryProcessor
     outbox: OutboxWorker
     timers: Timers
+    checkins: CheckIns
     phone_line: PhoneLine
     callbacks: CallbackAnswers
     signer: Signer
@@ -91,6 +93,7 @@ class Container:
             ("deliveries", self.deliveries.run_once),
             ("outbox", self.outbox.run_once),
             ("escalations", self.timers.run_due),
+            ("checkins", self.checkins.run_due),
         )
 
     def periodic(self) -> tuple[tuple[str, Step, timedelta], ...]:
@@ -171,13 +174,17 @@ async def build_container(
                           skip_locked=skip_locked, events=events, concurrency=sending.concurrency,
                           lease=timedelta(seconds=sending.lease_seconds))  # fmt: skip
     timers = Timers(sessionmaker, oncall, events, skip_locked=skip_locked)
+    # A follow-up's opt-in check-in reaches a web-chat person only while their page is open.
+    connected = getattr(webchat, "is_connected", None)
+    checkins = CheckIns(sessionmaker, oncall, events, skip_locked=skip_locked,
+                        webchat_open=lambda session_id: bool(connected and connected(session_id)))  # fmt: skip
 
     container = Container(
         settings=settings, engine=engine, sessionmaker=sessionmaker, clock=clock, vault=vault, events=events,
         realtime=realtime, webchat=webchat, senders=senders, scripts=scripts, nlu=nlu, model_sync=model_sync,
         workbench=workbench,
         jobs=jobs, oncall=oncall, core=core, conversation=conversation, router=router, limiter=limiter,
-        intake=intake, deliveries=deliveries, outbox=outbox, timers=timers,
+        intake=intake, deliveries=deliveries, outbox=outbox, timers=timers, checkins=checkins,
         phone_line=PhoneLine(settings, scripts, conversation, oncall, events, jobs.wake),
         callbacks=CallbackAnswers(senders.get("telegram")),
         signer=Signer(settings.secret_key.get_secret_value() if settings.secret_key else ""),

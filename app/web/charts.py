@@ -53,3 +53,30 @@ def horizontal_bars(items: list[tuple[str, int]], title: str, width: int = 640, 
                      f'<text x="{label_w + w + 4:.1f}" y="{y + row * 0.65:.1f}" fill="{TEXT}">{n}</text>')  # fmt: skip
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def narrow_bars(items: list[tuple[str, int | None, str]], title: str, width: int = 360, row: int = 38,
+                withheld: int = 0) -> Markup:  # fmt: skip
+    """Bars for a phone's width: each label on its own line above its bar, so long translated labels stay whole.
+
+    ``items`` are (label, count or None, text shown at the bar's end); a None count is withheld (a small
+    count) and drawn as a short pale bar of length ``withheld`` so nobody reads a number into it.
+    """
+    items = items[:15]
+    height = row * max(len(items), 1) + 4
+    peak = max([n for _, n, _ in items if n is not None] + [withheld, 1])
+    plot_w = width - 56
+    parts = [(f'<svg viewBox="0 0 {width} {height}" class="narrow" role="img" '
+              f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg" font-size="14" '
+              f'font-family="sans-serif"><title>{escape(title)}</title>')]  # fmt: skip
+    for i, (label, n, shown) in enumerate(items):
+        y = 2 + i * row
+        w = max(plot_w * (withheld if n is None else n) / peak, 2.0)
+        text = label if len(label) <= 42 else label[:41] + "…"
+        fill = BLUE if n is not None else GRID
+        parts.append(f'<g><title>{escape(f"{label}: {shown}")}</title>'
+                     f'<text x="0" y="{y + 14}" fill="{TEXT}">{escape(text)}</text>'
+                     f'<rect x="0" y="{y + 19}" width="{w:.1f}" height="12" fill="{fill}"/>'
+                     f'<text x="{w + 6:.1f}" y="{y + 30}" fill="{TEXT}">{escape(shown)}</text></g>')  # fmt: skip
+    parts.append("</svg>")
+    return Markup("".join(parts))
