@@ -20,9 +20,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import inspect, select
+from sqlalchemy import insert, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.conversations import repository as repo, safety
@@ -30,7 +30,7 @@ from app.conversations.service import CoreDeps, handle_inbound
 from app.inbound.batch import HandleAlone, ItemFailed
 from app.inbound.route import Outcome
 from app.platform.events import Event
-from app.platform.models import Case, Contact, Message
+from app.platform.models import Case, Contact, Message, OutboxItem
 from app.understanding.gateway import Classifier
 from bots.messages import InboundMessage
 
@@ -40,6 +40,8 @@ if TYPE_CHECKING:
 
 # Channels whose turn is only rows in this transaction (no inline reply, no held rows to release).
 BATCH_CHANNELS = frozenset({"telegram", "webchat", "sms"})
+# The tables a batch creates rows in, each after the ones it points at.
+_PARENTS_FIRST: list[type] = [Contact, Case, Message, OutboxItem]
 
 
 class _Predicted:
@@ -121,21 +123,41 @@ def _in_memory(inbound: InboundMessage, prediction: Prediction | None, contact: 
     return case is None or (case.status == "bot" and not safety.is_awaited(state, case.id))
 
 
-def _same_columns(session: AsyncSession) -> None:
-    """Give every new row each column's value (its default where the core set none), so the unit of work
-    writes each table's rows as one multi-row INSERT: it batches only rows that name the same columns."""
-    for obj in session.new:
-        values = obj.__dict__
-        for attr in inspect(obj).mapper.column_attrs:
-            if attr.key in values:
-                continue
-            default = attr.columns[0].default
-            if default is None:
-                setattr(obj, attr.key, None)
-            elif default.is_scalar:
-                setattr(obj, attr.key, default.arg)
-            elif default.is_callable:
-                setattr(obj, attr.key, default.arg(None))  # type: ignore[operator]
+def _column_values(obj: object) -> dict[str, Any]:
+    """A new row as the INSERT's values: what the core set, else each column's default (else NULL)."""
+    values = obj.__dict__
+    row: dict[str, Any] = {}
+    for attr in inspect(obj).mapper.column_attrs:
+        column = attr.columns[0]
+        if attr.key in values:
+            row[column.key] = values[attr.key]
+            continue
+        default = column.default
+        if default is None:
+            row[column.key] = None
+        elif default.is_scalar:
+            row[column.key] = default.arg
+        elif default.is_callable:
+            row[column.key] = default.arg(None)  # type: ignore[operator]
+    return row
+
+
+async def _insert_new(session: AsyncSession) -> None:
+    """Write the batch's new rows with one multi-row Core INSERT per table, parents first.
+
+    The unit of work would track, sort and refresh every object; these are written once and never read
+    back in this transaction, so they leave the session and only the loaded rows the batch changed
+    (contacts' last_seen, cases' state) are flushed as updates.
+    """
+    new = list(session.new)
+    by_class: dict[type, list[object]] = {}
+    for obj in new:
+        by_class.setdefault(type(obj), []).append(obj)
+    connection = await session.connection()
+    for cls in sorted(by_class, key=_PARENTS_FIRST.index):
+        await connection.execute(insert(inspect(cls).local_table), [_column_values(obj) for obj in by_class[cls]])
+    for obj in new:
+        session.expunge(obj)
 
 
 async def handle_batch(session: AsyncSession, inbounds: Sequence[InboundMessage], deps: CoreDeps) -> list[Outcome | None]:
@@ -165,7 +187,7 @@ async def handle_batch(session: AsyncSession, inbounds: Sequence[InboundMessage]
                     results.append(await handle_inbound(session, inbound, in_batch))
                 except Exception as exc:  # noqa: BLE001 - the caller drops the batch's writes and runs it without this one
                     raise ItemFailed(index, exc) from exc
-        _same_columns(session)
+        await _insert_new(session)
         await session.flush()
         await repo.add_counts(session, state.counts)
     finally:
