@@ -1,9 +1,17 @@
-"""Queries for contacts, cases and messages; no decisions here."""
+"""Queries for contacts, cases and messages; no decisions here.
+
+Inside a batch (``app.conversations.batch``) the session carries a ``BatchState``: the batch's
+contacts, open cases and known message ids were loaded by list beforehand, so these answer from it
+(and see what earlier messages of the same batch created, which nothing has flushed yet); the daily
+counts add up there and are written once, at the end of the batch.
+"""
 
 from __future__ import annotations
 
 import secrets
 import uuid
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
@@ -14,6 +22,42 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.platform.models import Case, Contact, DailyCount, Message
 
 ALIAS_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+_BATCH = "helpline.batch"
+CountKey = tuple[date, str, str, str, bool]
+
+
+@dataclass
+class BatchState:
+    """What a batch loaded by list and what it created so far (see the module's docstring)."""
+
+    known_messages: set[tuple[str, str]] = field(default_factory=set)
+    contacts: dict[str, Contact | None] = field(default_factory=dict)  # pseudonym → contact (None: a new person)
+    cases: dict[uuid.UUID | None, Case | None] = field(default_factory=dict)  # contact id → open case (None: none)
+    counts: Counter[CountKey] = field(default_factory=Counter)
+
+
+def batch_state(session: AsyncSession) -> BatchState | None:
+    state = session.info.get(_BATCH)
+    return state if isinstance(state, BatchState) else None
+
+
+def begin_batch(session: AsyncSession, state: BatchState) -> None:
+    session.info[_BATCH] = state
+
+
+def end_batch(session: AsyncSession) -> None:
+    session.info.pop(_BATCH, None)
+
+
+def remember_contact(session: AsyncSession, contact: Contact) -> None:
+    """A contact this batch created: the person's next message in the batch finds it."""
+    if (state := batch_state(session)) is not None:
+        state.contacts[contact.pseudonym] = contact
+
+
+def remember_case(session: AsyncSession, case: Case) -> None:
+    if (state := batch_state(session)) is not None:
+        state.cases[case.contact_id] = case
 
 
 def new_alias() -> str:
@@ -23,6 +67,8 @@ def new_alias() -> str:
 
 
 async def message_exists(session: AsyncSession, channel: str, external_id: str) -> bool:
+    if (state := batch_state(session)) is not None:
+        return (channel, external_id) in state.known_messages
     found = await session.scalar(
         select(Message.id).where(Message.channel == channel, Message.external_id == external_id).limit(1)
     )
@@ -30,10 +76,14 @@ async def message_exists(session: AsyncSession, channel: str, external_id: str) 
 
 
 async def contact_by_pseudonym(session: AsyncSession, pseudonym: str) -> Contact | None:
+    if (state := batch_state(session)) is not None and pseudonym in state.contacts:
+        return state.contacts[pseudonym]
     return await session.scalar(select(Contact).where(Contact.pseudonym == pseudonym))
 
 
 async def open_case(session: AsyncSession, contact_id: uuid.UUID) -> Case | None:
+    if (state := batch_state(session)) is not None and contact_id in state.cases:
+        return state.cases[contact_id]
     return await session.scalar(
         select(Case)
         .where(Case.contact_id == contact_id, Case.status != "closed")
@@ -43,7 +93,10 @@ async def open_case(session: AsyncSession, contact_id: uuid.UUID) -> Case | None
 
 
 async def count_message(session: AsyncSession, day: date, channel: str, language: str, intent: str, urgent: bool) -> None:
-    """Add one to the anonymous daily statistics, atomically on both engines."""
+    """Add one to the anonymous daily statistics, atomically on both engines (once per batch in a batch)."""
+    if (state := batch_state(session)) is not None:
+        state.counts[(day, channel, language, intent, urgent)] += 1
+        return
     values = {"day": day, "channel": channel, "language": language, "intent": intent, "urgent": urgent, "count": 1}
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
@@ -53,3 +106,20 @@ async def count_message(session: AsyncSession, day: date, channel: str, language
         set_={"count": DailyCount.count + 1},
     )
     await session.execute(stmt)
+
+
+async def add_counts(session: AsyncSession, counts: Counter[CountKey]) -> None:
+    """Add a batch's daily counts: one multi-row upsert (``count = count + n``) on both engines."""
+    if not counts:
+        return
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = insert(DailyCount)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["day", "channel", "language", "intent", "urgent"],
+        set_={"count": DailyCount.count + stmt.excluded["count"]},
+    )
+    rows = [{"day": d, "channel": c, "language": lang, "intent": i, "urgent": u, "count": n}
+            for (d, c, lang, i, u), n in sorted(counts.items())]  # fmt: skip
+    connection = await session.connection()
+    await connection.execute(stmt, rows)

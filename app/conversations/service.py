@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.conversations import context, language, repository as repo, safety, whatsapp
 from app.conversations.handoff import Handoff
+from app.inbound.batch import HandleAlone
 from app.inbound.route import Outcome
 from app.outbox.service import enqueue
 from app.platform import languages as registry
@@ -171,6 +172,7 @@ async def handle_inbound(session: AsyncSession, inbound: InboundMessage, deps: C
         case = Case(id=uuid.uuid4(), alias=repo.new_alias(), contact_id=contact.id, channel=inbound.channel,
                     language=contact.language, status="bot", urgent=False, created_at=now, updated_at=now)  # fmt: skip
         session.add(case)
+        repo.remember_case(session, case)
     outcome = Outcome(case_id=case.id, case_alias=case.alias)
     turn = _Turn(session, deps, inbound, contact, case, now, outcome)
     message = _store_person_message(turn)
@@ -200,6 +202,7 @@ async def _contact(session: AsyncSession, inbound: InboundMessage, deps: CoreDep
         if inbound.channel in ("sms", "voice", "whatsapp"):
             contact.country = country_of_phone(inbound.external_id.removeprefix("whatsapp:"))
         session.add(contact)
+        repo.remember_contact(session, contact)
     if contact.address_enc is None:
         contact.address_enc = deps.vault.encrypt(inbound.external_id, f"contact:{contact.id}:address")
     contact.last_seen = now
@@ -291,6 +294,8 @@ async def _erase_answer(turn: _Turn, confirmed: bool) -> None:
     if not confirmed:
         turn.reply("erase_cancelled")
         return
+    if repo.batch_state(turn.session) is not None:
+        raise HandleAlone  # erasure deletes and cancels rows: never in memory beside other people's turns
     done = turn.text("erase_done")
     if turn.inbound.channel == "whatsapp":  # WhatsApp cannot delete what is on the phone: say how
         done = f"{done}\n{turn.text('whatsapp_delete_chat')}"

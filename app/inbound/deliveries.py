@@ -3,13 +3,16 @@
 A provider retry of the same delivery id is stored once and handled once (the
 row's own unique key is the only thing that says "duplicate"); a crash after
 the 200 loses nothing because the worker picks pending rows up.
-``DeliveryProcessor.run_once`` is the job-loop step: it claims pending rows,
-urgent ones first, and hands each to the ``Router`` in a transaction of its
-own. One person's deliveries are handled one at a time and oldest first, on
-every worker and instance: whoever holds the person's claim (a PostgreSQL
-advisory lock on their pseudonym; one process on SQLite) handles their
-oldest due delivery, then the next. Any error, a conflict included, leaves the
-delivery pending for a retry; only a handled delivery is ever "done".
+``DeliveryProcessor.run_once`` is the job-loop step: urgent rows first, each
+alone in a transaction of its own (its alert is committed and sent before the
+crowd is touched); then a set (#17): up to ``limit`` due rows, widened to all
+of each claimed person's due rows, handed to the ``Router``'s batch path in one
+transaction and one commit (``app.inbound.batch`` says how an item opts out
+or fails alone). One person's deliveries are handled in order, oldest first,
+on every worker and instance: whoever holds the person's claim (a PostgreSQL
+advisory lock on their pseudonym, for the set's whole transaction; one process
+on SQLite) handles them. Any error, a conflict included, leaves the delivery
+pending for a retry; only a handled delivery is ever "done".
 """
 
 from __future__ import annotations
@@ -17,17 +20,18 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.inbound.batch import ItemFailed
 from app.inbound.route import Outcome
 from app.platform.db import rows_affected
 from app.platform.events import EventBus
@@ -39,9 +43,13 @@ from bots.messages import Attachment, InboundMessage
 log = logging.getLogger("helpline.deliveries")
 MAX_ATTEMPTS = 10
 CONFLICT_RETRIES = 2  # a unique-key conflict is retried at once (the row it lost to is then visible)
+BATCH_SIZE = 128  # a set's rows: ~0.1-0.3 s of work, so an urgent one that arrives meanwhile waits at most that
+RERUNS = 4  # a set run again without the one message that broke; after that, the rest go one at a time
 _CLAIM = text("SELECT pg_try_advisory_xact_lock(:key)")
+_CLAIM_MANY = text("SELECT k FROM unnest(CAST(:keys AS bigint[])) AS k WHERE pg_try_advisory_xact_lock(k)")
 
 Dispatch = Callable[[AsyncSession, InboundMessage, dict[str, Any]], Awaitable[Outcome]]
+BatchDispatch = Callable[[AsyncSession, Sequence[InboundMessage]], Awaitable[list[Outcome | None]]]
 
 
 def encode(inbound: InboundMessage, meta: dict[str, Any] | None = None) -> str:
@@ -108,10 +116,14 @@ class DeliveryProcessor:
         skip_locked: bool = False,
         clock: Callable[[], datetime] = utcnow,
         wake: Callable[[], None] | None = None,
+        batch: BatchDispatch | None = None,
+        batch_size: int = BATCH_SIZE,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.vault = vault
         self.dispatch = dispatch
+        self.batch = batch  # None: every delivery one at a time (the path a batch falls back to)
+        self.batch_size = batch_size
         self.events = events
         self.skip_locked = skip_locked
         self.clock = clock
@@ -122,9 +134,23 @@ class DeliveryProcessor:
         """The door stored an urgent delivery: the pass in progress ends early so it is claimed next."""
         self._urgent_waiting = True
 
-    async def run_once(self, limit: int = 50) -> int:
-        """One pass: due deliveries, urgent first; it ends after an urgent one so its alert goes out at once."""
+    async def run_once(self, limit: int | None = None) -> int:
+        """One pass: an urgent delivery alone if one is due, else a set of up to ``limit`` (one at a time
+        without a batch path); it ends after an urgent one so its alert goes out at once."""
         self._urgent_waiting = False
+        limit = limit or self.batch_size
+        if self.batch is None:
+            return await self._one_by_one(limit, urgent_only=False)
+        done = await self._one_by_one(limit, urgent_only=True)
+        if done:
+            return done  # the job loop sends the alert now, then comes back for the crowd
+        for _ in range(RERUNS):
+            handled = await self._batch_pass(limit)
+            if handled is not None:
+                return handled
+        return await self._batch_pass(limit, alone=True) or 0
+
+    async def _one_by_one(self, limit: int, *, urgent_only: bool) -> int:
         async with self.sessionmaker() as session:
             query = (
                 select(InboundDelivery.id, InboundDelivery.priority)
@@ -132,6 +158,8 @@ class DeliveryProcessor:
                 .order_by(InboundDelivery.priority.desc(), InboundDelivery.created_at)
                 .limit(limit)
             )
+            if urgent_only:
+                query = query.where(InboundDelivery.priority > 0)
             claimed = list((await session.execute(query)).all())
         done = 0
         for delivery_id, priority in claimed:
@@ -140,6 +168,98 @@ class DeliveryProcessor:
             if handled and (priority > 0 or self._urgent_waiting):
                 break  # the job loop sends its alert now, then comes back for the rest
         return done
+
+    async def _claim_set(self, session: AsyncSession, limit: int) -> list[Any]:
+        """Up to ``limit`` due rows, then all due rows of their senders whose claim this transaction got."""
+        due = (InboundDelivery.status == "pending", InboundDelivery.next_attempt_at <= self.clock())
+        heads = (await session.execute(
+            select(InboundDelivery.id, InboundDelivery.contact_key).where(*due)
+            .order_by(InboundDelivery.priority.desc(), InboundDelivery.created_at).limit(limit)
+        )).all()  # fmt: skip
+        keys = list(dict.fromkeys(key for _, key in heads if key is not None))
+        if self.skip_locked and keys:
+            got = set((await session.scalars(_CLAIM_MANY, {"keys": [claim_key(k) for k in keys]})).all())
+            keys = [k for k in keys if claim_key(k) in got]  # the others are being handled on another worker
+        columns = (InboundDelivery.id, InboundDelivery.contact_key, InboundDelivery.channel, InboundDelivery.payload_enc)
+        rows: list[Any] = []
+        if keys:
+            rows = list((await session.execute(
+                select(*columns).where(*due, InboundDelivery.contact_key.in_(keys))
+                .order_by(InboundDelivery.created_at, InboundDelivery.id).limit(limit * 4)
+            )).all())  # fmt: skip
+        legacy = [row_id for row_id, key in heads if key is None]
+        if legacy:
+            rows += (await session.execute(select(*columns).where(*due, InboundDelivery.id.in_(legacy)))).all()
+        return rows
+
+    async def _batch_pass(self, limit: int, *, alone: bool = False) -> int | None:
+        """One set in one transaction; None when one message broke and the set must run again without it.
+
+        With ``alone`` (too many reruns) the claimed rows are handled one at a time instead.
+        """
+        singly: list[uuid.UUID] = []  # one at a time after the commit, in order: opted out, or no sender key
+        broken: list[tuple[uuid.UUID, str]] = []
+        async with self.sessionmaker() as session:
+            rows = await self._claim_set(session, limit)
+            if not rows:
+                return 0
+            if alone:
+                await session.rollback()
+                return await self._each([row.id for row in rows])
+            ids: list[uuid.UUID] = []
+            inbounds: list[InboundMessage] = []
+            for row in rows:
+                if row.contact_key is None:
+                    singly.append(row.id)
+                    continue
+                try:
+                    inbound, _meta = decode(self.vault.decrypt(row.payload_enc or "", f"delivery:{row.id}"))
+                except Exception as exc:  # noqa: BLE001 - an unreadable delivery fails alone
+                    broken.append((row.id, type(exc).__name__))
+                    continue
+                ids.append(row.id)
+                inbounds.append(inbound)
+            try:
+                assert self.batch is not None
+                results = await self.batch(session, inbounds) if inbounds else []
+                done = [row_id for row_id, result in zip(ids, results, strict=True) if result is not None]
+                if done:
+                    await session.execute(update(InboundDelivery).where(InboundDelivery.id.in_(done))
+                                          .values(status="done", payload_enc=None))  # fmt: skip
+                await session.commit()
+            except ItemFailed as failed:
+                await session.rollback()
+                bad = ids[failed.index]
+                if failed.alone:
+                    await self.process(bad)  # its sender's older ones first, then it, one at a time
+                else:
+                    log.error("delivery failed in a batch", exc_info=failed.cause,
+                              extra={"channel": inbounds[failed.index].channel})  # fmt: skip
+                    await self._finish(bad, error=type(failed.cause).__name__)
+                for row_id, error in broken:
+                    await self._finish(row_id, error=error)
+                return None
+            except Exception:  # noqa: BLE001 - a conflict or a database error: each one alone, as before
+                await session.rollback()
+                log.warning("batch failed, handling its deliveries one at a time", exc_info=True)
+                return await self._each([row.id for row in rows])
+        for row_id, error in broken:
+            log.error("delivery unreadable", extra={"error": error})
+            await self._finish(row_id, error=error)
+        handled = len(done)
+        for result in results:
+            if result is not None and self.events:
+                self.events.publish_all(result.events)
+        if handled and self.wake:
+            self.wake()
+        singly += [row_id for row_id, result in zip(ids, results, strict=True) if result is None]
+        return handled + await self._each(singly)
+
+    async def _each(self, ids: Sequence[uuid.UUID]) -> int:
+        handled = 0
+        for delivery_id in ids:
+            handled += await self.process(delivery_id)
+        return handled
 
     async def process(self, delivery_id: uuid.UUID) -> int:
         """Handle this delivery and, first, its sender's older due ones; how many were handled now.

@@ -11,12 +11,14 @@ feature implementations, so this room sits below them and imports neither.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.inbound.batch import ItemFailed
 from app.platform.events import Event
 from app.platform.identity import Vault
 from app.platform.models import Operator
@@ -43,6 +45,14 @@ class Handler(Protocol):
     async def handle(self, session: AsyncSession, inbound: InboundMessage) -> Outcome: ...
 
 
+class BatchHandler(Protocol):
+    """People's messages as a set, in order, in the caller's transaction (``app.conversations.batch``):
+    an ``Outcome`` each, or None for one left to the one-at-a-time path; ``ItemFailed`` when one broke."""
+
+    async def handle_batch(self, session: AsyncSession, inbounds: Sequence[InboundMessage]) -> list[Outcome | None]:
+        ...
+
+
 class OperatorHandler(Protocol):
     """An operator's message or button, handled in the caller's transaction (``app.oncall``)."""
 
@@ -64,16 +74,57 @@ async def operator_for(session: AsyncSession, vault: Vault, inbound: InboundMess
     return await session.scalar(select(Operator).where(column == pseudonym, Operator.active.is_(True)))
 
 
+def _operator_pseudonym(vault: Vault, inbound: InboundMessage) -> str | None:
+    """The pseudonym ``operator_for`` would look this sender up by (None: a channel operators do not use)."""
+    if inbound.channel == "telegram":
+        return vault.pseudonym("telegram", inbound.external_id)
+    if inbound.channel in ("sms", "whatsapp"):
+        return vault.pseudonym("sms", inbound.external_id.removeprefix("whatsapp:"))
+    return None
+
+
+async def operator_senders(session: AsyncSession, vault: Vault, inbounds: Sequence[InboundMessage]) -> list[bool]:
+    """For each message, whether an active operator sent it: one query for the whole batch."""
+    keys = [_operator_pseudonym(vault, inbound) for inbound in inbounds]
+    wanted = {k for k in keys if k is not None}
+    if not wanted:
+        return [False] * len(inbounds)
+    rows = (await session.execute(
+        select(Operator.telegram_pseudonym, Operator.phone_pseudonym)
+        .where(Operator.active.is_(True),
+               Operator.telegram_pseudonym.in_(wanted) | Operator.phone_pseudonym.in_(wanted))
+    )).all()  # fmt: skip
+    telegram = {r[0] for r in rows if r[0] is not None}
+    phones = {r[1] for r in rows if r[1] is not None}
+    return [k is not None and k in (telegram if inbound.channel == "telegram" else phones)
+            for k, inbound in zip(keys, inbounds, strict=True)]  # fmt: skip
+
+
 class Router:
     """Where a stored delivery goes; ``DeliveryProcessor`` calls it once per delivery."""
 
-    def __init__(self, vault: Vault, person: Handler, operator: OperatorHandler) -> None:
+    def __init__(self, vault: Vault, person: Handler, operator: OperatorHandler, *,
+                 batch: BatchHandler | None = None) -> None:  # fmt: skip
         self.vault = vault
         self.person = person
         self.operator = operator
+        self.people = batch  # people's messages as a set (``DeliveryProcessor``'s batch path)
 
     async def __call__(self, session: AsyncSession, inbound: InboundMessage, meta: dict[str, Any]) -> Outcome:
         operator = await operator_for(session, self.vault, inbound)
         if operator is None:
             return await self.person.handle(session, inbound)
         return await self.operator.handle(session, operator, inbound)
+
+    async def batch(self, session: AsyncSession, inbounds: Sequence[InboundMessage]) -> list[Outcome | None]:
+        """A set of deliveries in order: people's to the core's batch path; operators' (None) go one at a time."""
+        if self.people is None:
+            return [None] * len(inbounds)
+        from_operator = await operator_senders(session, self.vault, inbounds)
+        people = [inbound for inbound, op in zip(inbounds, from_operator, strict=True) if not op]
+        where = [i for i, op in enumerate(from_operator) if not op]
+        try:
+            answered = iter(await self.people.handle_batch(session, people) if people else [])
+        except ItemFailed as failed:
+            raise ItemFailed(where[failed.index], failed.cause) from failed.cause
+        return [None if op else next(answered) for op in from_operator]

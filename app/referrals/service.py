@@ -55,16 +55,46 @@ def _matches(stem: str, words: list[str]) -> bool:
     return any(word.startswith(stem) for word in words)
 
 
+@cache
+def _place_index() -> tuple[dict[str, int], dict[str, list[tuple[str, int]]], list[tuple[str | None, str]]]:
+    """The place table as lookups: whole words for short names, 4-letter prefixes for stems.
+
+    Each name points at its place's rank (cities in table order, then countries), so a city still wins
+    over a country and the first place in the table over a later one, as reading the table in order would;
+    a message is then read in one pass over its words instead of one pass per name.
+    """
+    ranked: list[tuple[str | None, str]] = []
+    whole: dict[str, int] = {}
+    stems: dict[str, list[tuple[str, int]]] = {}
+    names: list[tuple[str, int]] = []
+    for city, info in places().items():
+        names += [(name, len(ranked)) for name in info.get("names") or ()]
+        ranked.append((city, str(info["country"])))
+    for country, spellings in (_seed().get("countries") or {}).items():
+        names += [(name, len(ranked)) for name in spellings or ()]
+        ranked.append((None, str(country)))
+    for name, rank in names:
+        stem = name.lower()
+        if len(stem) <= 3:  # short names ("Ош", "ОАЭ") must be the whole word, or "ошибка" would be Osh
+            whole[stem] = min(rank, whole.get(stem, rank))
+        else:
+            stems.setdefault(stem[:4], []).append((stem, rank))
+    return whole, stems, ranked
+
+
 def find_place(text: str) -> tuple[str | None, str | None]:
     """(city key, country) named in the text; a city wins over a country; (None, None) when neither."""
-    words = [w.replace("ʻ", "'").replace("’", "'").replace("‘", "'").replace("ʼ", "'") for w in _WORD.findall(text.lower())]
-    for city, info in places().items():
-        if any(_matches(name, words) for name in info.get("names") or ()):
-            return city, str(info["country"])
-    for country, names in (_seed().get("countries") or {}).items():
-        if any(_matches(name, words) for name in names or ()):
-            return None, str(country)
-    return None, None
+    whole, stems, ranked = _place_index()
+    best = len(ranked)
+    for word in _WORD.findall(text.lower()):
+        word = word.replace("ʻ", "'").replace("’", "'").replace("‘", "'").replace("ʼ", "'")
+        best = min(best, whole.get(word, best))
+        for stem, rank in stems.get(word[:4], ()):
+            if rank < best and word.startswith(stem):
+                best = rank
+    if best == len(ranked):
+        return None, None
+    return ranked[best]
 
 
 def localized(texts: dict[str, str] | None, language: str | None) -> str:

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from app.channels.routes import CallbackAnswers
 from app.channels.senders import build_senders
 from app.channels.voice import PhoneLine
+from app.conversations.batch import BatchConversation
 from app.conversations.service import Conversation, CoreDeps
 from app.inbound.accept import Intake
 from app.inbound.deliveries import DeliveryProcessor
@@ -165,9 +166,10 @@ async def build_container(
     conversation = Conversation(core)
 
     # The way in and the way out run on wall-clock time.
-    router = Router(vault, person=conversation, operator=OperatorActions(oncall))
+    router = Router(vault, person=conversation, operator=OperatorActions(oncall), batch=BatchConversation(core))
     limiter = build_limiter(vault, nlu, scripts, realtime.redis if realtime is not None else None)
-    deliveries = DeliveryProcessor(sessionmaker, vault, router, events=events, skip_locked=skip_locked, wake=jobs.wake)
+    deliveries = DeliveryProcessor(sessionmaker, vault, router, events=events, skip_locked=skip_locked, wake=jobs.wake,
+                                   batch=router.batch)  # fmt: skip
     intake = Intake(sessionmaker, vault, limiter, jobs.wake, triage=door_triage(nlu), urgent=deliveries.urgent_arrived)
     sending = OutboxSettings()
     outbox = OutboxWorker(sessionmaker, vault, senders, max_attempts=settings.outbox_max_attempts,
