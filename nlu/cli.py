@@ -163,7 +163,7 @@ def main(argv: list[str], default_model_path: Path | None = None) -> int:
 
 
 def _evaluate(args: argparse.Namespace, default_model_path: Path | None) -> int:
-    from nlu.evaluate import evaluate, load_examples, report
+    from nlu.evaluate import SETS, evaluate, load_examples, report
 
     if args.file is not None and not args.file.exists():
         sys.stderr.write(f"helpline nlu: no such file: {args.file}\n")
@@ -187,7 +187,7 @@ def _evaluate(args: argparse.Namespace, default_model_path: Path | None) -> int:
         if args.json:
             sys.stdout.write(json.dumps(full, ensure_ascii=False) + "\n")
             return 0
-        for name in ("test", "heldout"):
+        for name in SETS:
             if name in full:
                 print_table(name, full[name], sys.stdout)
         for style, rep in full.get("leave_one_style_out", {}).items():

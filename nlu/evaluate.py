@@ -130,12 +130,18 @@ def leave_one_style_out(
     return out
 
 
+#: The evaluation sets under data/, in report order; `heldout2` (a later held-out set, same format) only if present.
+SETS = ("test", "heldout", "heldout2")
+
+
 def report(model: _Predictor, data_dir: Path | None = None, loso: bool = False,
            progress: Callable[[str], None] = lambda _: None) -> dict[str, Any]:  # fmt: skip
-    """The full picture: test split and held-out sets apart, and optionally leave-one-style-out."""
+    """The full picture: test split and each held-out set apart, and optionally leave-one-style-out."""
     data_dir = Path(data_dir) if data_dir else DATA_DIR
     out: dict[str, Any] = {}
-    for name in ("test", "heldout"):
+    for name in SETS:
+        if not (data_dir / name).is_dir():
+            continue
         examples = load_dir(data_dir / name)
         if examples:
             out[name] = evaluate(model, examples)
