@@ -241,8 +241,10 @@ async def roster_operator(request: Request, operator: Coordinator, session: Sess
             if not _E164.match(contact):  # checked here: routing's message would repeat the number
                 return "roster.form.bad_phone"
             entry["phone"] = contact
-        known = registry.codes()  # the registry's order; an unknown code stays, so routing names it
-        entry["languages"] = [c for c in known if c in languages] + [c for c in languages if c not in known]
+        # The first language is the one their pages open in: keep the order they had, new ones after it.
+        kept = [c for c in entry.get("languages") or [] if c in languages]
+        entry["languages"] = kept + [c for c in (*registry.codes(), *languages) if c in languages and c not in kept]
+        entry["languages"] = list(dict.fromkeys(entry["languages"]))
         return None
 
     return await _change(request, operator, session, vault, clock, change, "roster.operator")
