@@ -46,6 +46,7 @@ CONTACT_METHODS = ("telegram", "sms", "whatsapp")
 # A form's shift is a one-person weekly layer from a fixed Monday, limited to its days and hours.
 SHIFT_EPOCH = "2020-01-06"
 MAX_WAIT_MINUTES = 24 * 60
+DEFAULT_TIMEZONE = "Asia/Almaty"  # a new schedule's zone unless the form names another
 # The form fields a problem's path may end in, shown by their label instead of the file's key.
 FIELDS = ("languages", "phone", "telegram_chat_id", "days", "from", "to", "start", "end", "wait_seconds", "via",
           "timezone", "name", "members", "login", "replaces", "steps", "layers", "notify", "schedule")  # fmt: skip
@@ -135,7 +136,7 @@ async def _page(request: Request, session: SessionDep, clock: ClockDep, *, week:
         "import_text": text, "override_error": override_error, "week": week,
         "logins": [o.login for o in operators if o.active], "weekdays": WEEKDAYS, "channels": CHANNELS,
         "contact_methods": CONTACT_METHODS, "registry_languages": registry.codes(),
-        "default_timezone": registry.get("kk").timezone if registry.get("kk") else "Asia/Almaty",
+        "default_timezone": DEFAULT_TIMEZONE,
     }, status_code)  # fmt: skip
 
 
@@ -302,7 +303,7 @@ async def roster_shift(request: Request, operator: Coordinator, session: Session
             return "roster.override_incomplete"
         target = next((s for s in data["schedules"] if s.get("name") == name), None)
         if target is None:
-            target = {"name": name, "timezone": timezone.strip() or "Asia/Almaty", "layers": []}
+            target = {"name": name, "timezone": timezone.strip() or DEFAULT_TIMEZONE, "layers": []}
             data["schedules"].append(target)
         chosen = [d for d in WEEKDAYS if d in days] or list(days)
         target.setdefault("layers", []).append({
