@@ -79,11 +79,12 @@ def _local(moment: datetime, tz: str) -> str:
     return moment.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
 
 
-def _step_target(step: Any) -> str:
+def _step_target(step: Any, lang: str) -> str:
+    """Whom a step alerts, in the page's language (the file's keys are never shown)."""
     if step.notify.schedule:
-        return f"schedule: {step.notify.schedule}"
+        return translate(lang, "roster.whom_schedule", name=step.notify.schedule)
     if step.notify.coordinators:
-        return "coordinators"
+        return translate(lang, "roster.whom_coordinators")
     return ", ".join(step.notify.operators)
 
 
@@ -124,9 +125,9 @@ async def _page(request: Request, session: SessionDep, clock: ClockDep, *, week:
         schedules.append({"schedule": schedule, "days": week_view(schedule, start), "overrides": overrides,
                           "layers": [_layer_row(layer) for layer in schedule.layers],
                           "prev": (start - timedelta(days=7)).isoformat(), "next": (start + timedelta(days=7)).isoformat()})  # fmt: skip
-    policies = [{"policy": p, "steps": [(_step_target(s), list(s.via), s.wait_seconds) for s in p.steps]}
-                for p in (roster.policies if roster else ())]  # fmt: skip
     lang = ui_language(request)
+    policies = [{"policy": p, "steps": [(_step_target(s, lang), list(s.via), s.wait_seconds) for s in p.steps]}
+                for p in (roster.policies if roster else ())]  # fmt: skip
     return render(request, "admin_roster.html", {
         "operators": [{"login": o.login, "name": o.display_name, "role": o.role, "languages": o.languages or [],
                        "telegram": bool(o.telegram_chat_enc), "sms": bool(o.phone_enc), "active": o.active}
