@@ -28,11 +28,11 @@ from routing.events import (
 )
 from routing.model import Layer, Operator, Override, Policy, Restriction, Roster, Schedule, Shift, Step, Target
 from routing.queue import QueueItem, queue_order
-from routing.roster_file import RosterError, RosterIssue, diff_roster, dump_roster, parse_roster
+from routing.roster_file import ISSUE_TEXTS, RosterError, RosterIssue, diff_roster, dump_roster, parse_roster
 from routing.schedule import Reach, on_call, on_call_by_language, out_of_hours, timeline
 
 __all__ = [
-    "AlertCoordinators", "AlertInfo", "Cancel", "Command", "Decline", "EscalationState", "Event",
+    "ISSUE_TEXTS", "AlertCoordinators", "AlertInfo", "Cancel", "Command", "Decline", "EscalationState", "Event",
     "HandBack", "Layer", "Notify", "Operator", "Override", "OwnerReleased", "OwnerSilent", "Policy",
     "QueueItem", "Reach", "Restriction", "Roster", "RosterError", "RosterIssue", "Schedule", "ScheduleTimer",
     "Shift", "Start", "Step", "Take", "TakeAccepted", "TakeRejected", "Target", "TellPerson",

@@ -14,9 +14,10 @@ import yaml
 
 from routing.model import LANGUAGES, WEEKDAYS, Roster
 from routing.roster_diff import diff_roster
+from routing.roster_issues import ISSUE_TEXTS
 from routing.roster_validate import Reader, RosterError, RosterIssue, Validator
 
-__all__ = ["RosterError", "RosterIssue", "diff_roster", "dump_roster", "parse_roster"]
+__all__ = ["ISSUE_TEXTS", "RosterError", "RosterIssue", "diff_roster", "dump_roster", "parse_roster"]
 
 
 def parse_roster(text: str, languages: tuple[str, ...] | None = None) -> Roster:
@@ -30,21 +31,24 @@ def parse_roster(text: str, languages: tuple[str, ...] | None = None) -> Roster:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
-        message = f"YAML syntax: {exc.problem or exc}"
+        problem = str(exc.problem or exc)
         if exc.context and exc.context_mark and exc.context_mark.line + 1 != line:
-            message += f" ({exc.context} at line {exc.context_mark.line + 1})"
-        raise RosterError([RosterIssue(line, "", message)]) from None
+            issue = RosterIssue.of(line, "", "yaml_syntax_at", problem=problem, context=exc.context,
+                                   at=exc.context_mark.line + 1)  # fmt: skip
+        else:
+            issue = RosterIssue.of(line, "", "yaml_syntax", problem=problem)
+        raise RosterError([issue]) from None
     except yaml.YAMLError as exc:
-        raise RosterError([RosterIssue(None, "", f"YAML: {exc}")]) from None
+        raise RosterError([RosterIssue.of(None, "", "yaml_error", error=exc)]) from None
     finally:
         loader.dispose()
     if node is None:
-        raise RosterError([RosterIssue(None, "", "the file is empty")])
+        raise RosterError([RosterIssue.of(None, "", "empty_file")])
     reader = Reader(loader)
     try:
         data = reader.read(node, ())
     except yaml.YAMLError as exc:
-        raise RosterError([RosterIssue(None, "", f"YAML: {exc}")]) from None
+        raise RosterError([RosterIssue.of(None, "", "yaml_error", error=exc)]) from None
     roster = Validator(reader, languages or LANGUAGES).roster(data)
     if reader.issues:
         issues = sorted(set(reader.issues), key=lambda x: (x.line or 0, x.path, x.message))

@@ -33,6 +33,7 @@ from routing.model import (
     Step,
     Target,
 )
+from routing.roster_issues import issue_text
 
 Path = tuple[str | int, ...]
 _MISSING = object()
@@ -46,11 +47,22 @@ MAX_REPEAT = 10
 
 @dataclass(frozen=True)
 class RosterIssue:
-    """One problem in a roster file; `line` is 1-based, None when unknown."""
+    """One problem in a roster file; `line` is 1-based, None when unknown.
+
+    `code` (a key of `ISSUE_TEXTS`) and `params` let a page say `message` in its own language.
+    """
 
     line: int | None
     path: str
     message: str
+    code: str = ""
+    params: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def of(cls, line: int | None, path: str, code: str, **params: object) -> RosterIssue:
+        """An issue from its code; the English message is built from `ISSUE_TEXTS`."""
+        values = {k: str(v) for k, v in params.items()}
+        return cls(line, path, issue_text(code, values), code, tuple(sorted(values.items())))
 
     def __str__(self) -> str:
         where = f"line {self.line}" if self.line is not None else "file"
@@ -88,10 +100,10 @@ class Reader:
             for key_node, value_node in node.value:
                 key = self.loader.construct_object(key_node, deep=True)
                 if not isinstance(key, str):
-                    self.error(path, f"key {key!r} must be text", key_node.start_mark.line + 1)
+                    self.error(path, "key_not_text", key_node.start_mark.line + 1, key=repr(key))
                     continue
                 if key in result:
-                    self.error(path + (key,), "duplicate key", key_node.start_mark.line + 1)
+                    self.error(path + (key,), "duplicate_key", key_node.start_mark.line + 1)
                 result[key] = self.read(value_node, path + (key,))
             return result
         if isinstance(node, yaml.SequenceNode):
@@ -106,8 +118,8 @@ class Reader:
             path = path[:-1]
         return self.lines.get(())
 
-    def error(self, path: Path, message: str, line: int | None = None) -> None:
-        self.issues.append(RosterIssue(line or self.line(path), _render(path), message))
+    def error(self, path: Path, code: str, line: int | None = None, **params: object) -> None:
+        self.issues.append(RosterIssue.of(line or self.line(path), _render(path), code, **params))
 
 
 class Validator:
@@ -122,51 +134,51 @@ class Validator:
     # ------------------------------------------------------------ primitives
     def mapping(self, value: Any, path: Path, required: set[str], optional: set[str]) -> dict[str, Any] | None:
         if not isinstance(value, dict):
-            self.r.error(path, "expected a mapping (key: value)")
+            self.r.error(path, "expected_mapping")
             return None
         for key in value:
             if key not in required | optional:
                 allowed = ", ".join(sorted(required | optional))
-                self.r.error(path + (key,), f"unknown key {key!r} (allowed: {allowed})")
+                self.r.error(path + (key,), "unknown_key", key=repr(key), allowed=allowed)
         for key in sorted(required - value.keys()):
-            self.r.error(path, f"missing required key {key!r}")
+            self.r.error(path, "missing_key", key=repr(key))
         return value
 
     def seq(self, value: Any, path: Path, allow_empty: bool = True) -> list[Any]:
         if value is None and allow_empty:
             return []
         if not isinstance(value, list):
-            self.r.error(path, "expected a list")
+            self.r.error(path, "expected_list")
             return []
         if not value and not allow_empty:
-            self.r.error(path, "must not be empty")
+            self.r.error(path, "must_not_be_empty")
         return value
 
     def text(self, value: Any, path: Path) -> str | None:
         if isinstance(value, str) and value.strip():
             return value
         if value is not _MISSING:
-            self.r.error(path, "expected non-empty text")
+            self.r.error(path, "expected_text")
         return None
 
     def integer(self, value: Any, path: Path, low: int, high: int) -> int | None:
         if isinstance(value, bool) or not isinstance(value, int):
-            self.r.error(path, "expected a whole number")
+            self.r.error(path, "expected_whole_number")
             return None
         if not low <= value <= high:
-            self.r.error(path, f"must be between {low} and {high}")
+            self.r.error(path, "out_of_range", low=low, high=high)
             return None
         return value
 
     def boolean(self, value: Any, path: Path) -> bool | None:
         if not isinstance(value, bool):
-            self.r.error(path, "expected true or false")
+            self.r.error(path, "expected_boolean")
             return None
         return value
 
     def choice(self, value: Any, path: Path, options: tuple[str, ...], what: str) -> str | None:
         if value not in options:
-            self.r.error(path, f"unknown {what} {value!r} (expected one of: {', '.join(options)})")
+            self.r.error(path, f"unknown_{what}", value=repr(value), options=", ".join(options))
             return None
         return str(value)
 
@@ -175,14 +187,14 @@ class Validator:
         out = [self.choice(v, path + (i,), options, what) for i, v in enumerate(items)]
         texts = [v for v in items if isinstance(v, str)]
         if len(set(texts)) != len(texts):
-            self.r.error(path, f"duplicate {what}")
+            self.r.error(path, f"duplicate_{what}")
         return tuple(v for v in out if v is not None)
 
     def clock(self, path: Path) -> time | None:
         raw = self.r.raw.get(path)
         m = _HHMM.match(raw or "")
         if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
-            self.r.error(path, f"bad time {raw!r}: write \"HH:MM\" between 00:00 and 23:59")
+            self.r.error(path, "bad_time", raw=repr(raw))
             return None
         return time(int(m.group(1)), int(m.group(2)))
 
@@ -193,7 +205,7 @@ class Validator:
                 return date.fromisoformat(raw)
         except ValueError:
             pass
-        self.r.error(path, f"bad date {raw!r}: write \"YYYY-MM-DD\"")
+        self.r.error(path, "bad_date", raw=repr(raw))
         return None
 
     def moment(self, path: Path, tz: ZoneInfo | None) -> datetime | None:
@@ -208,7 +220,7 @@ class Validator:
         except ValueError:
             value = None
         if value is None:
-            self.r.error(path, f"bad date-time {raw!r}: write \"YYYY-MM-DDTHH:MM\" (schedule's local time)")
+            self.r.error(path, "bad_datetime", raw=repr(raw))
             return None
         if value.tzinfo is None:
             return value.replace(tzinfo=tz) if tz is not None else None
@@ -216,7 +228,7 @@ class Validator:
 
     def login_ref(self, value: Any, path: Path, logins: set[str]) -> str | None:
         if value not in logins:
-            self.r.error(path, f"unknown operator login {value!r}")
+            self.r.error(path, "unknown_login", value=repr(value))
             return None
         return str(value)
 
@@ -243,20 +255,20 @@ class Validator:
                 continue
             login = self.text(m.get("login", _MISSING), p + ("login",))
             if login is not None and not _LOGIN.match(login):
-                self.r.error(p + ("login",), f"bad login {login!r}: 2-63 lowercase letters, digits, _ . - (e.g. {login.lower()!r})")
+                self.r.error(p + ("login",), "bad_login", login=repr(login), example=repr(login.lower()))
                 login = None
             if login is not None and login in seen:
-                self.r.error(p + ("login",), f"duplicate login {login!r}")
+                self.r.error(p + ("login",), "duplicate_login", login=repr(login))
             name = self.text(m.get("name", _MISSING), p + ("name",))
             role = self.choice(m.get("role"), p + ("role",), ROLES, "role") if "role" in m else None
             langs = self.choices(m.get("languages"), p + ("languages",), self.languages, "language") if "languages" in m else ()
             chat = m.get("telegram_chat_id")
             if chat is not None and (isinstance(chat, bool) or not isinstance(chat, int)):
-                self.r.error(p + ("telegram_chat_id",), "expected a whole number")
+                self.r.error(p + ("telegram_chat_id",), "expected_whole_number")
                 chat = None
             phone = m.get("phone")
             if phone is not None and not (isinstance(phone, str) and _E164.match(phone)):
-                self.r.error(p + ("phone",), f"phone {phone!r} is not E.164 (quote it: \"+77010000001\")")
+                self.r.error(p + ("phone",), "bad_phone", phone=repr(phone))
                 phone = None
             active = self.boolean(m["active"], p + ("active",)) if "active" in m else True
             if login and name and role and langs and login not in seen:
@@ -276,7 +288,7 @@ class Validator:
                 continue
             name = self.text(m.get("name", _MISSING), p + ("name",))
             if name in seen:
-                self.r.error(p + ("name",), f"duplicate schedule {name!r}")
+                self.r.error(p + ("name",), "duplicate_schedule", name=repr(name))
             tz = self.timezone(m.get("timezone", _MISSING), p + ("timezone",))
             layer_items = self.seq(m.get("layers"), p + ("layers",), allow_empty=False) if "layers" in m else []
             layers = [self.layer(v, p + ("layers", j), logins) for j, v in enumerate(layer_items)]
@@ -291,12 +303,12 @@ class Validator:
 
     def timezone(self, value: Any, path: Path) -> ZoneInfo | None:
         if not isinstance(value, str) or not value:
-            self.r.error(path, f"bad time zone {value!r}: use an IANA name like Asia/Almaty")
+            self.r.error(path, "bad_timezone", value=repr(value))
             return None
         try:
             return ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            self.r.error(path, f"unknown time zone {value!r}")
+            self.r.error(path, "unknown_timezone", value=repr(value))
             return None
 
     def layer(self, item: Any, p: Path, logins: set[str]) -> Layer | None:
@@ -311,11 +323,11 @@ class Validator:
         shift_hours: int | None = None
         if rotation == "shift":
             if "shift_hours" not in m:
-                self.r.error(p, "rotation shift needs shift_hours")
+                self.r.error(p, "shift_needs_hours")
             else:
                 shift_hours = self.integer(m["shift_hours"], p + ("shift_hours",), 1, 168)
         elif "shift_hours" in m:
-            self.r.error(p + ("shift_hours",), "shift_hours only applies to rotation: shift")
+            self.r.error(p + ("shift_hours",), "shift_hours_only_shift")
         restrict = self.restriction(m["restrict"], p + ("restrict",)) if "restrict" in m else None
         if rotation is None or handoff is None or start is None or not member_items or None in members:
             return None
@@ -334,7 +346,7 @@ class Validator:
         if start is None or end is None or not days:
             return None
         if start == end:
-            self.r.error(p, "from and to must differ")
+            self.r.error(p, "from_equals_to")
             return None
         return Restriction(tuple(WEEKDAYS.index(d) for d in days), start, end)
 
@@ -351,7 +363,7 @@ class Validator:
             if replaces is None:
                 return None
         if start and end and end <= start:
-            self.r.error(p + ("end",), "end must be after start")
+            self.r.error(p + ("end",), "end_before_start")
             return None
         if not (login and start and end):
             return None
@@ -368,12 +380,12 @@ class Validator:
                 continue
             name = self.text(m.get("name", _MISSING), p + ("name",))
             if name in seen:
-                self.r.error(p + ("name",), f"duplicate policy {name!r}")
+                self.r.error(p + ("name",), "duplicate_policy", name=repr(name))
             default = self.boolean(m["default"], p + ("default",)) if "default" in m else False
             if default:
                 defaults.append(i)
                 if len(defaults) > 1:
-                    self.r.error(p + ("default",), "more than one default policy")
+                    self.r.error(p + ("default",), "several_defaults")
             repeat = self.integer(m["repeat"], p + ("repeat",), 0, MAX_REPEAT) if "repeat" in m else 0
             reply = m.get("owner_reply_seconds", 300)
             reply = self.integer(reply, p + ("owner_reply_seconds",), 1, 86400)
@@ -388,7 +400,7 @@ class Validator:
             if name:
                 seen.add(name)
         if len(items) > 1 and not defaults:
-            self.r.error(("escalation_policies",), "mark one policy `default: true`")
+            self.r.error(("escalation_policies",), "no_default")
         return out
 
     def step(self, item: Any, p: Path, logins: set[str], schedules: set[str]) -> Step | None:
@@ -408,11 +420,11 @@ class Validator:
         if m is None:
             return None
         if len(keys & m.keys()) != 1:
-            self.r.error(p, "name exactly one of: schedule, operators, coordinators: all")
+            self.r.error(p, "one_target")
             return None
         if "schedule" in m:
             if m["schedule"] not in schedules:
-                self.r.error(p + ("schedule",), f"unknown schedule {m['schedule']!r}")
+                self.r.error(p + ("schedule",), "unknown_schedule", name=repr(m["schedule"]))
                 return None
             return Target(schedule=str(m["schedule"]))
         if "operators" in m:
@@ -421,6 +433,6 @@ class Validator:
             return Target(operators=tuple(found)) if items and None not in found else None  # type: ignore[arg-type]
         key = "coordinators" if "coordinators" in m else "all_coordinators"
         if m[key] not in (("all", True) if key == "coordinators" else (True,)):
-            self.r.error(p + (key,), "write `coordinators: all` or `all_coordinators: true`")
+            self.r.error(p + (key,), "coordinators_all")
             return None
         return Target(coordinators=True)

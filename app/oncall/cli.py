@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo
@@ -26,8 +26,8 @@ def _with_session(work: Callable[[AsyncSession, Vault], Awaitable[T]]) -> T:
     return with_session(settings_or_exit(), work)
 
 
-def cmd_oncall_now(_: argparse.Namespace) -> int:
-    now = utcnow()
+def cmd_oncall_now(args: argparse.Namespace) -> int:
+    now = args.at or utcnow()
     roster = _with_session(lambda s, v: load_roster(s))
     by_language = on_call_by_language(roster, now)
     print(f"On call at {now:%Y-%m-%d %H:%M} UTC")
@@ -85,10 +85,21 @@ def _days(value: str) -> int:
     return days
 
 
+def _moment(value: str) -> datetime:
+    """``--at``: a UTC moment ("2026-01-05 10:00"), so a coming shift can be checked before it starts."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date and time: write YYYY-MM-DD HH:MM") from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
 def register(sub: Subparsers) -> None:
     oncall = sub.add_parser("oncall", help="who is on call").add_subparsers(dest="action", required=True,
                                                                             parser_class=OneLineParser)  # fmt: skip
-    oncall.add_parser("now", help="who is on call now, per language").set_defaults(func=cmd_oncall_now)
+    p = oncall.add_parser("now", help="who is on call now, per language")
+    p.add_argument("--at", type=_moment, default=None, help='another moment instead of now: "YYYY-MM-DD HH:MM" UTC')
+    p.set_defaults(func=cmd_oncall_now)
     p = oncall.add_parser("show", help="the coming shifts")
     p.add_argument("--days", type=_days, default=7, help="1-90 (default 7)")
     p.set_defaults(func=cmd_oncall_show)

@@ -1,5 +1,8 @@
 """Referral directory pages: coordinators edit (/admin/referrals), operators read (/console/referrals).
 
+An entry is saved with the languages it has (a name in one is enough); the others are marked
+"needs translation" on the list and the form, and people read the entry in a fallback meanwhile.
+
 Entries are addressed by a form or query field ``id`` rather than a path part,
 so every route stays a fixed path (the role walk in tests/app/auth/test_roles.py
 can call each one).
@@ -25,6 +28,7 @@ from app.referrals.service import (
     format_entry,
     is_stale,
     localized,
+    needs_translation,
     places,
     seed_referrals,
     text_languages,
@@ -62,14 +66,14 @@ async def referral_list(request: Request, _: Coordinator, session: SessionDep, c
     return render(request, "admin_referrals.html", {
         "entries": shown, "stale": stale, "countries": COUNTRIES, "kinds": KINDS, "country": country, "kind": kind,
         "name_of": lambda e: localized(e.name, request.state.operator.languages[0] if request.state.operator.languages else "ru"),
-        "is_stale": lambda e: is_stale(e, today), "empty": not entries,
+        "is_stale": lambda e: is_stale(e, today), "empty": not entries, "untranslated": needs_translation,
     })  # fmt: skip
 
 
 def _form_page(request: Request, entry: ReferralEntry | None, error: str = "", status_code: int = 200) -> Response:
     return render(request, "admin_referral_edit.html", {
         "entry": entry, "countries": COUNTRIES, "kinds": KINDS, "cities": places(), "text_langs": text_languages(),
-        "text_fields": TEXT_FIELDS, "error": error,
+        "text_fields": TEXT_FIELDS, "error": error, "untranslated": needs_translation(entry) if entry else [],
     }, status_code)  # fmt: skip
 
 
@@ -89,8 +93,8 @@ def _apply(entry: ReferralEntry, form: dict[str, str]) -> str:
     if city and city not in places():
         return "bad_city"
     texts = {f: {lang: form.get(f"{f}_{lang}", "").strip()[:1000] for lang in text_languages()} for f in TEXT_FIELDS}
-    if not all(texts["name"].values()):
-        return "name_required"
+    if not any(texts["name"].values()):  # one language is enough; the others are marked for translation
+        return "name_missing"
     verified = form.get("last_verified", "").strip()
     try:
         entry.last_verified = date.fromisoformat(verified) if verified else None

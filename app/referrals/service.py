@@ -106,6 +106,16 @@ def localized(texts: dict[str, str] | None, language: str | None) -> str:
     return ""
 
 
+def needs_translation(entry: ReferralEntry) -> list[str]:
+    """The languages an entry still lacks: a field written in one language but empty in these.
+
+    People writing in such a language read the entry in its fallback (``localized``) until someone translates it.
+    """
+    fields = [getattr(entry, f) or {} for f in TEXT_FIELDS]
+    used = [texts for texts in fields if any((v or "").strip() for v in texts.values())]
+    return [lang for lang in text_languages() if any(not (texts.get(lang) or "").strip() for texts in used)]
+
+
 def format_entry(entry: ReferralEntry, language: str | None) -> str:
     """One entry as a short paragraph a person can act on."""
     parts = [localized(entry.name, language)]

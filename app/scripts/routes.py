@@ -1,4 +1,8 @@
-"""Coordinators edit the bot's texts: list, edit drafts, preview, publish, versions, rollback."""
+"""Coordinators edit the bot's texts: list, edit drafts, preview, publish, versions, rollback.
+
+Each key is shown with when its text is sent (``scripts.about.<key>`` in every UI language), so a
+coordinator need not know the code's names to find the text they mean.
+"""
 
 from __future__ import annotations
 
@@ -21,11 +25,23 @@ from app.scripts import edits
 from app.scripts.deps import ScriptsDep
 from app.scripts.service import VARIANTS, unfinished, unfinished_texts
 from app.web.forms import FormStr
+from app.web.i18n import translate
 from app.web.session import verify_csrf
-from app.web.templating import render
+from app.web.templating import render, ui_language
 
 router = APIRouter(prefix="/admin", dependencies=[Depends(verify_csrf)], include_in_schema=False)
 CoreDep = Annotated[edits.Core, Depends(provided("conversation"))]
+
+
+def about(key: str, lang: str) -> str:
+    """When the text under ``key`` is sent, in ``lang``; empty for a key nobody has described yet."""
+    if key.startswith("label."):
+        return translate(lang, "scripts.about.label")
+    if key.startswith("numbers."):
+        return translate(lang, "scripts.about.numbers", country=key.split(".", 1)[1])
+    name = f"scripts.about.{key.removeprefix('audio.')}"
+    text = translate(lang, name)
+    return "" if text == name else text
 
 
 @router.get("")
@@ -37,9 +53,10 @@ async def admin_home(_: Coordinator) -> Response:
 async def scripts_list(request: Request, _: Coordinator, session: SessionDep, q: str = "") -> Response:
     rows = (await session.scalars(select(ScriptText).where(ScriptText.status.in_(("published", "draft"))))).all()
     table: dict[str, dict[str, dict[str, object]]] = defaultdict(lambda: {lang: {} for lang in registry.codes()})
-    needle = q.strip().lower()
+    needle, lang = q.strip().lower(), ui_language(request)
     for row in rows:
-        if needle and needle not in row.key.lower() and needle not in row.text.lower():
+        if needle and needle not in row.key.lower() and needle not in row.text.lower() \
+                and needle not in about(row.key, lang).lower():  # fmt: skip
             continue
         cell = table[row.key].setdefault(row.language, {})
         if row.status == "draft":
@@ -50,7 +67,8 @@ async def scripts_list(request: Request, _: Coordinator, session: SessionDep, q:
             cell["review"] = True
     keys = sorted(table, key=lambda k: (not k.startswith("numbers."), k.startswith("label."), k))
     waiting = await unfinished_texts(session)
-    return render(request, "admin_scripts.html", {"table": table, "keys": keys, "q": q, "unfinished": waiting})
+    return render(request, "admin_scripts.html", {"table": table, "keys": keys, "q": q, "unfinished": waiting,
+                                                  "about": {key: about(key, lang) for key in keys}})  # fmt: skip
 
 
 async def _key_page(request: Request, session: SessionDep, key: str, *, error: str = "", preview=None,
@@ -79,6 +97,7 @@ async def _key_page(request: Request, session: SessionDep, key: str, *, error: s
     has_voice = any(cells[(lang, "voice")]["published"] for lang in registry.codes())
     return render(request, "admin_script_key.html", {
         "key": key, "cells": cells, "variants": VARIANTS, "error": error, "preview": preview,
+        "about": about(key, ui_language(request)),
         "audio": audio, "has_voice": has_voice,
         "preview_form": preview_form or {"language": "ru", "variant": "chat", "message": ""},
         "has_drafts": any(c["draft"] for c in cells.values()),
