@@ -5,7 +5,7 @@ closed cases not yet purged and spent outbox and delivery rows oldest first. Par
 the rows served are few (open, unpurged, spent), so finished history leaves them.
 
 Revision ID: 0017
-Revises: 0011
+Revises: 0013
 """
 
 from typing import Any
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0017"
-down_revision = "0011"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
