@@ -144,7 +144,7 @@ async def container_for(url: str, tmp: str):  # type: ignore[no-untyped-def]
     return c
 
 
-async def backlog(c, n: int, tag: str) -> None:  # type: ignore[no-untyped-def]
+async def backlog(c, n: int, tag: str, *, unique: bool = False) -> None:  # type: ignore[no-untyped-def]
     """``n`` stored deliveries from ``n`` people, written in large multi-row inserts."""
     from app.inbound.deliveries import delivery_row
     from app.platform.models import InboundDelivery
@@ -152,7 +152,8 @@ async def backlog(c, n: int, tag: str) -> None:  # type: ignore[no-untyped-def]
 
     for start_at in range(0, n, 2000):
         rows = [delivery_row(c.vault, InboundMessage(channel="telegram", external_id=f"{tag}{i}",
-                             external_message_id=f"{tag}:{i}", text=TEXTS[i % len(TEXTS)]))
+                             external_message_id=f"{tag}:{i}",
+                             text=TEXTS[i % len(TEXTS)] + (f" {i}" if unique else "")))
                 for i in range(start_at, min(n, start_at + 2000))]  # fmt: skip
         async with c.sessionmaker() as session:
             await session.execute(insert(InboundDelivery), rows)
@@ -164,15 +165,22 @@ async def pending(c) -> int:  # type: ignore[no-untyped-def]
         return int(await session.scalar(text("SELECT count(*) FROM inbound_deliveries WHERE status = 'pending'")) or 0)
 
 
-async def processing(kind: str, n: int) -> dict[str, float]:
+async def processing(kind: str, n: int, *, batch: bool = True, unique: bool = False) -> dict[str, float]:
+    """Stored → classified → answered → outbox row for ``n`` new people, in sets (the job loop's path) or,
+    with ``batch=False``, one transaction per message (the path a set falls back to). ``unique`` gives every
+    message its own text (the model reads each; a set reads a text it holds twice only once)."""
+    from app.inbound.deliveries import DeliveryProcessor
+
     with tempfile.TemporaryDirectory() as tmp:
         url, dbname = await prepare(kind, tmp)
         try:
             c = await container_for(url, tmp)
             try:
-                await backlog(c, n, "p")
+                await backlog(c, n, "p", unique=unique)
+                worker = c.deliveries if batch else DeliveryProcessor(
+                    c.sessionmaker, c.vault, c.router, skip_locked=kind == "pg")  # fmt: skip
                 t0 = time.perf_counter()
-                while await c.deliveries.run_once(limit=100):
+                while await worker.run_once(limit=128):
                     pass
                 elapsed = time.perf_counter() - t0
                 left = await pending(c)
@@ -294,10 +302,15 @@ async def main() -> None:
             print(f"   {name:22} {r['rps']:7.0f} req/s  p50 {r['p50']:6.1f} ms  p99 {r['p99']:7.1f} ms  "
                   f"errors {r['errors']:.0f}  {100 * r['rps'] / base:5.1f}% of bare")  # fmt: skip
     if "process" in parts:
-        print(f"\n3. Sustained processing with the real NLU, {args.messages} stored messages from new people")
+        print(f"\n3. Sustained processing with the real NLU, {args.messages} stored messages from new people "
+              f"(in sets of 128 vs one transaction each; the one-at-a-time runs read {args.messages // 4})")
         for kind in ("pg", "sqlite"):
-            r = await processing(kind, args.messages)
-            print(f"   {kind:8} {r['rate']:6.0f} messages/s ({r['handled']:.0f} in {r['seconds']:.1f} s)")
+            for unique in (False, True):
+                sets = await processing(kind, args.messages, unique=unique)
+                single = await processing(kind, args.messages // 4, batch=False, unique=unique)
+                label = "every text its own" if unique else f"{len(TEXTS)} texts repeated"
+                print(f"   {kind:8} {label:20} in sets {sets['rate']:6.0f} msg/s  one at a time {single['rate']:5.0f} msg/s"
+                      f"  = {sets['rate'] / single['rate']:4.1f}x  ({sets['handled']:.0f} in {sets['seconds']:.1f} s)")  # fmt: skip
     if "surge" in parts:
         r = await surge("pg", args.backlog, args.urgent)
         print(f"\n4. Surge on PostgreSQL: {args.backlog} stored, then {args.urgent} urgent from new people (1 every 100 ms)")

@@ -55,12 +55,16 @@ async def _transcript(services, channel: str, chat: str) -> dict[str, Any]:  # t
         for case in cases:
             rows = (await session.scalars(select(Message).where(Message.case_id == case.id)
                                           .order_by(Message.created_at))).all()  # fmt: skip
+            said: dict[object, list[str]] = {}  # a turn's replies share its time (ties, not an order)
             for m in rows:
                 body = vault.decrypt(m.body_enc, f"message:{m.id}").replace(case.alias, "ALIAS") if m.body_enc else ""
                 if m.direction == "in":
-                    turns.append((body, []))
-                elif turns:
-                    turns[-1][1].append(body)
+                    said[m.created_at] = []
+                    turns.append((body, said[m.created_at]))
+            for m in rows:
+                if m.direction == "out":
+                    body = vault.decrypt(m.body_enc, f"message:{m.id}").replace(case.alias, "ALIAS") if m.body_enc else ""
+                    said.setdefault(m.created_at, []).append(body)
         codes = [(c.language, c.last_intent, c.urgent, c.urgent_reason, c.status, c.country) for c in cases]
         state = sorted(k for k in (contact.state or {}))
         outbox = await session.scalar(select(func.count()).select_from(OutboxItem)
