@@ -107,34 +107,21 @@ class ViewFeaturizer:
         return sparse.hstack(mats, format="csr", dtype=np.float32)
 
 
-class LangFeaturizer:
-    """Char n-grams on the plain normalised text: script and letters matter for language."""
+# Language id: char 1-4-grams on the plain text (script and letters matter) and on the Latin-folded
+# view, where Cyrillic and Latin spellings of a language meet: with it, Kazakh, Kyrgyz, Tajik or
+# Russian typed in Latin are recognised even by a model that saw little of them (leave-one-style-out
+# latin: language accuracy 0.59 -> 0.77, mixed 0.72 -> 0.74; see nlu/README.md).
+LANG_SPEC: tuple[tuple[str, str, tuple[int, int], int], ...] = (
+    ("text", "char_wb", (1, 4), 2),
+    ("lat", "char_wb", (1, 4), 2),
+)
+
+
+class LangFeaturizer(ViewFeaturizer):
+    """Char n-grams for language id: the plain text and its Latin-folded view."""
 
     def __init__(self) -> None:
-        self.vec = _vec("char_wb", (1, 4))
-
-    def fit(self, docs: Sequence[Views]) -> LangFeaturizer:
-        self.vec.fit([d.text or " " for d in docs])
-        self.fast = _fast([self.vec])
-        return self
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = dict(self.__dict__)
-        state["vec"] = None
-        return state
-
-    def fit_transform(self, docs: Sequence[Views]) -> sparse.csr_matrix:
-        x = self.vec.fit_transform([d.text or " " for d in docs])
-        self.fast = _fast([self.vec])
-        return x
-
-    def row(self, doc: Views) -> Row:
-        return self.fast[0].row(doc.text or " ")
-
-    def transform(self, docs: Sequence[Views]) -> sparse.csr_matrix:
-        if self.vec is None:
-            return _rows_to_csr([self.row(d) for d in docs], len(self.fast[0].vocab))
-        return self.vec.transform([d.text or " " for d in docs])
+        super().__init__(LANG_SPEC)
 
 
 def _fast(vecs: Sequence[TfidfVectorizer]) -> list[FastTfidf]:

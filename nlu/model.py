@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("nlu.model")
 
-MODEL_VERSION = f"nlu-7/sklearn-{version('scikit-learn')}"  # bump on any change to what is pickled
+MODEL_VERSION = f"nlu-8/sklearn-{version('scikit-learn')}"  # bump on any change to what is pickled
 MODEL_DIR = Path(__file__).resolve().parent / "model"
 DEFAULT_MODEL_PATH = MODEL_DIR / "helpline.pkl"
 CUE_CATEGORIES = ("confinement", "violence", "threat", "abduction", "moved_now", "child", "self_harm")

@@ -91,3 +91,39 @@ def test_safety_frames_are_reported(cues: CueMatcher) -> None:
 def test_english_cues_apply_only_to_unknown_languages(cues: CueMatcher) -> None:
     assert cues.match(views("they locked us in"), "unknown").fired
     assert not cues.match(views("they locked us in"), "ru").fired
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("ru", "С работой всё нормально, дело не в этом. Просто больше не вижу смысла, сегодня всё закончу"),
+        ("ru", "Иногда думаю, что лучше бы меня не было, как вернуть зарплату?"),
+        ("kk", "Анама қоштасу хатын жазып қойдым"),
+        ("uz", "Onamga xayrlashuv xatini yozib qo'ydim"),
+        ("ky", "Апама коштошуу катын жазып койдум"),
+        ("tg", "Ба хона баргаштан лозим, метарсам ки ба худам ягон чиз мекунам"),
+        ("tg", "ba xudam yagon chiz mekunam"),
+    ],
+)
+def test_indirect_self_harm_is_a_self_harm_cue(cues: CueMatcher, lang: str, text: str) -> None:
+    assert "self_harm" in cues.match(views(text), lang).categories
+
+
+def test_scalding_is_violence_but_a_burn_at_work_is_not_a_cue(cues: CueMatcher) -> None:
+    assert "violence" in cues.match(views("Хозяйка облила меня кипятком, рука в пузырях"), "ru").categories
+    assert not cues.match(views("Обожгла руку утюгом на работе, нужна мазь"), "ru").fired
+
+
+@pytest.mark.parametrize(
+    ("lang", "locked", "not_locked"),
+    [
+        ("kk", "Есікті сырттан құлыптайды, шыға алмаймыз", "Бізді ешкім құлыптамайды, тек ақша аз"),
+        ("uz", "Xonamni tashqaridan qulflaydi", "Endi qulflamaydi, lekin dam yo'q"),
+        ("tg", "Ҳуҷраамро аз берун қуфл мекунад", "Маро қуфл намекунанд, фақат пул намедиҳанд"),
+    ],
+)
+def test_locking_from_outside_fires_and_its_denial_does_not(
+    cues: CueMatcher, lang: str, locked: str, not_locked: str
+) -> None:
+    assert "confinement" in cues.match(views(locked), lang).categories, locked
+    assert not cues.match(views(not_locked), lang).fired, not_locked
