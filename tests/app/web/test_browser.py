@@ -9,6 +9,7 @@ console and the admin area at 360 and 1280 px land in docs/screenshots/.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import shutil
 import socket
 import threading
@@ -59,8 +60,13 @@ class LiveServer:
         from app.platform.migrate import upgrade
         from app.scripts.service import seed_database
 
-        upgrade(self.settings.database_url)
-        asyncio.run(seed_database(self.settings.database_url))
+        # Off this thread: under Playwright's sync API a loop is already running here.
+        def prepare() -> None:
+            upgrade(self.settings.database_url)
+            asyncio.run(seed_database(self.settings.database_url))
+
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            pool.submit(prepare).result()
         app = create_app(self.settings)
         self.app = app
         config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_config=None, lifespan="on",
