@@ -5,7 +5,9 @@ Layout of a data folder (the package's `nlu/data` or a coordinator's merged copy
     train/<lang>/<style>.yml   training examples; the folder names the language, the stem the style
     <lang>.yml                 also read as training (style "original"): flat legacy / merged folders
     test/<lang>.yml            the split written with the training data (never trained on)
-    heldout/<lang>.yml         written apart from the training data (never trained on)
+    test_audited/<lang>.yml    the test split with the urgent flags two blind annotators agreed on (never trained on)
+    heldout/<lang>.yml         written apart from the training data (never trained on; looked at while developing)
+    heldout2/<lang>.yml        written apart later, untouched until the final evaluation (never trained on)
     urgency/<lang>.yml         cue lists
 
 A language is supported when it has training data: adding one is a folder of YAML, no code.
@@ -26,7 +28,10 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 UNKNOWN = "unknown"
 # Only the order languages are listed in; any other folder is appended alphabetically.
 PREFERRED_ORDER = ("ru", "kk", "uz", "ky", "tg")
-NOT_LANGUAGES = frozenset({"test", "heldout", "urgency", "train", UNKNOWN})
+#: Evaluation sets, never trained on: the split written with the training data, that split with the urgent
+#: flags of two blind annotators (test_audited), and the held-out sets written apart (heldout, heldout2).
+EVALUATION_SETS = ("test", "test_audited", "heldout", "heldout2")
+NOT_LANGUAGES = frozenset({*EVALUATION_SETS, "urgency", "train", UNKNOWN})
 
 
 @dataclass(frozen=True)

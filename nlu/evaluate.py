@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from nlu.data_io import DATA_DIR, UNKNOWN, Example, load_dir, load_jsonl, load_training, load_yaml_file
+from nlu.data_io import DATA_DIR, EVALUATION_SETS, UNKNOWN, Example, load_dir, load_jsonl, load_training, load_yaml_file
 from nlu.prediction import INTENTS, Prediction
 
 
@@ -130,8 +130,8 @@ def leave_one_style_out(
     return out
 
 
-#: The evaluation sets under data/, in report order; `heldout2` (a later held-out set, same format) only if present.
-SETS = ("test", "heldout", "heldout2")
+#: The evaluation sets under data/, in report order (each only if present).
+SETS = EVALUATION_SETS
 
 
 def report(model: _Predictor, data_dir: Path | None = None, loso: bool = False,
