@@ -29,7 +29,7 @@ async def operator_queue(services) -> list[str]:  # type: ignore[no-untyped-def]
                                 languages=["ru", "kk"], active=True, available=True)  # fmt: skip
             session.add(operator)
             await session.flush()
-        return [summary.alias for summary in await queue(session, services.oncall, operator)]
+        return [summary.alias for summary in (await queue(session, services.oncall, operator)).cases]
 
 
 async def test_web_chat_erase_clears_the_page_and_the_case_leaves_the_queue(client) -> None:  # type: ignore[no-untyped-def]
