@@ -17,7 +17,7 @@ erase question, a contact with a safe word. Any routing step reached anyway rais
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -160,8 +160,11 @@ async def _insert_new(session: AsyncSession) -> None:
         session.expunge(obj)
 
 
-async def handle_batch(session: AsyncSession, inbounds: Sequence[InboundMessage], deps: CoreDeps) -> list[Outcome | None]:
+async def handle_batch(session: AsyncSession, inbounds: Sequence[InboundMessage], deps: CoreDeps, *,
+                       stop: Callable[[], bool] | None = None) -> list[Outcome | None]:  # fmt: skip
     """Each message's ``Outcome`` in order, or None where it is left to the one-at-a-time path.
+
+    When ``stop`` turns true (an urgent delivery arrived) the list ends there: the rest stay pending.
 
     Raises ``ItemFailed`` when one message broke (or reached a step the batch does not take): the
     caller rolls the batch back and runs it again without that message.
@@ -177,6 +180,8 @@ async def handle_batch(session: AsyncSession, inbounds: Sequence[InboundMessage]
     try:
         with session.no_autoflush:
             for index, (inbound, pseudonym) in enumerate(zip(inbounds, pseudonyms, strict=True)):
+                if stop is not None and results and stop():
+                    break
                 contact = state.contacts.get(pseudonym)
                 case = state.cases.get(contact.id) if contact is not None else None
                 if pseudonym in alone or not _in_memory(inbound, known.get(inbound.text.strip()), contact, case):
@@ -201,5 +206,6 @@ class BatchConversation:
     def __init__(self, deps: CoreDeps) -> None:
         self.deps = deps
 
-    async def handle_batch(self, session: AsyncSession, inbounds: Sequence[InboundMessage]) -> list[Outcome | None]:
-        return await handle_batch(session, inbounds, self.deps)
+    async def handle_batch(self, session: AsyncSession, inbounds: Sequence[InboundMessage], *,
+                           stop: Callable[[], bool] | None = None) -> list[Outcome | None]:  # fmt: skip
+        return await handle_batch(session, inbounds, self.deps, stop=stop)
