@@ -4,7 +4,7 @@
 place and language rule is the per-message core's own. What changes is where the answers to its
 queries come from: the batch's contacts, open cases and known message ids are loaded with IN-list
 queries first and kept in a ``repository.BatchState`` (so two messages from one new person in the
-batch make one contact and one case), the model reads every text in one ``predict_many`` call, and
+batch make one contact and one case), the model reads each distinct text of the set once, and
 nothing is flushed until the end, when the unit of work writes the batch's contacts, cases, messages
 and outbox rows as multi-row inserts and the daily counts as one upsert.
 
@@ -17,7 +17,8 @@ erase question, a contact with a safe word. Any routing step reached anyway rais
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -45,15 +46,18 @@ _PARENTS_FIRST: list[type] = [Contact, Case, Message, OutboxItem]
 
 
 class _Predicted:
-    """The batch's predictions, read once for all its texts; any other text goes to the live model."""
+    """The batch's predictions: each distinct text read once, when its turn comes (so an urgent delivery that
+    arrives meanwhile cuts the set short after one turn, not after the whole set's reading)."""
 
-    def __init__(self, known: dict[str, Prediction], live: Classifier) -> None:
-        self.known = known
+    def __init__(self, live: Classifier) -> None:
+        self.known: dict[str, Prediction] = {}
         self.live = live
 
     async def apredict(self, text: str) -> Prediction:
         found = self.known.get(text)
-        return found if found is not None else await self.live.apredict(text)
+        if found is None:
+            found = self.known[text] = await self.live.apredict(text)
+        return found
 
 
 class _NoHandoff:
@@ -74,16 +78,6 @@ class _NoHandoff:
 
     async def on_erased(self, session: AsyncSession, case: Case, now: datetime) -> list[Event]:
         raise HandleAlone
-
-
-async def predict_all(classifier: Classifier, texts: Sequence[str]) -> dict[str, Prediction]:
-    """Each distinct text read once, in one call when the classifier can read a list."""
-    unique = list(dict.fromkeys(t for t in texts if t))
-    if not unique:
-        return {}
-    many = getattr(classifier, "apredict_many", None)
-    predictions = await many(unique) if many is not None else [await classifier.apredict(t) for t in unique]
-    return dict(zip(unique, predictions, strict=True))
 
 
 async def load_state(session: AsyncSession, inbounds: Sequence[InboundMessage], pseudonyms: Sequence[str]) -> repo.BatchState:
@@ -160,26 +154,34 @@ async def _insert_new(session: AsyncSession) -> None:
         session.expunge(obj)
 
 
-async def handle_batch(session: AsyncSession, inbounds: Sequence[InboundMessage], deps: CoreDeps) -> list[Outcome | None]:
+async def handle_batch(session: AsyncSession, inbounds: Sequence[InboundMessage], deps: CoreDeps, *,
+                       stop: Callable[[], bool] | None = None) -> list[Outcome | None]:  # fmt: skip
     """Each message's ``Outcome`` in order, or None where it is left to the one-at-a-time path.
+
+    When ``stop`` turns true (an urgent delivery arrived) the list ends there: the rest stay pending.
 
     Raises ``ItemFailed`` when one message broke (or reached a step the batch does not take): the
     caller rolls the batch back and runs it again without that message.
     """
     pseudonyms = [deps.vault.pseudonym(i.channel, i.external_id) for i in inbounds]
-    texts = [i.text.strip() for i in inbounds if i.channel in BATCH_CHANNELS and not i.command]
-    known = await predict_all(deps.classifier, texts)
     state = await load_state(session, inbounds, pseudonyms)
-    in_batch = replace(deps, classifier=_Predicted(known, deps.classifier), handoff=_NoHandoff())
+    predicted = _Predicted(deps.classifier)
+    in_batch = replace(deps, classifier=predicted, handoff=_NoHandoff())
     results: list[Outcome | None] = []
     alone: set[str] = set()  # senders whose remaining messages in this batch go one at a time, in order
     repo.begin_batch(session, state)
     try:
         with session.no_autoflush:
             for index, (inbound, pseudonym) in enumerate(zip(inbounds, pseudonyms, strict=True)):
+                await asyncio.sleep(0)  # a turn is CPU only here: let the door store (and flag) what arrives
+                if stop is not None and results and stop():
+                    break
                 contact = state.contacts.get(pseudonym)
                 case = state.cases.get(contact.id) if contact is not None else None
-                if pseudonym in alone or not _in_memory(inbound, known.get(inbound.text.strip()), contact, case):
+                text = inbound.text.strip()
+                readable = inbound.channel in BATCH_CHANNELS and not inbound.command and text
+                prediction = await predicted.apredict(text) if readable and pseudonym not in alone else None
+                if pseudonym in alone or not _in_memory(inbound, prediction, contact, case):
                     alone.add(pseudonym)
                     results.append(None)
                     continue
@@ -201,5 +203,6 @@ class BatchConversation:
     def __init__(self, deps: CoreDeps) -> None:
         self.deps = deps
 
-    async def handle_batch(self, session: AsyncSession, inbounds: Sequence[InboundMessage]) -> list[Outcome | None]:
-        return await handle_batch(session, inbounds, self.deps)
+    async def handle_batch(self, session: AsyncSession, inbounds: Sequence[InboundMessage], *,
+                           stop: Callable[[], bool] | None = None) -> list[Outcome | None]:  # fmt: skip
+        return await handle_batch(session, inbounds, self.deps, stop=stop)

@@ -23,7 +23,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -49,7 +49,11 @@ _CLAIM = text("SELECT pg_try_advisory_xact_lock(:key)")
 _CLAIM_MANY = text("SELECT k FROM unnest(CAST(:keys AS bigint[])) AS k WHERE pg_try_advisory_xact_lock(k)")
 
 Dispatch = Callable[[AsyncSession, InboundMessage, dict[str, Any]], Awaitable[Outcome]]
-BatchDispatch = Callable[[AsyncSession, Sequence[InboundMessage]], Awaitable[list[Outcome | None]]]
+class BatchDispatch(Protocol):
+    """``Router.batch``: a set's outcomes in order (None: one at a time), shorter when ``stop`` ended it."""
+
+    def __call__(self, session: AsyncSession, inbounds: Sequence[InboundMessage], *,
+                 stop: Callable[[], bool] | None = None) -> Awaitable[list[Outcome | None]]: ...  # fmt: skip
 
 
 def encode(inbound: InboundMessage, meta: dict[str, Any] | None = None) -> str:
@@ -129,6 +133,9 @@ class DeliveryProcessor:
         self.clock = clock
         self.wake = wake  # what a handled delivery queued (replies, alerts) is sent without waiting a tick
         self._urgent_waiting = False
+
+    def _urgent(self) -> bool:
+        return self._urgent_waiting
 
     def urgent_arrived(self) -> None:
         """The door stored an urgent delivery: the pass in progress ends early so it is claimed next."""
@@ -221,8 +228,9 @@ class DeliveryProcessor:
                 inbounds.append(inbound)
             try:
                 assert self.batch is not None
-                results = await self.batch(session, inbounds) if inbounds else []
-                done = [row_id for row_id, result in zip(ids, results, strict=True) if result is not None]
+                # An urgent delivery stored meanwhile ends the set where it is: it is claimed next, alone.
+                results = await self.batch(session, inbounds, stop=self._urgent) if inbounds else []
+                done = [row_id for row_id, result in zip(ids, results, strict=False) if result is not None]
                 if done:
                     await session.execute(update(InboundDelivery).where(InboundDelivery.id.in_(done))
                                           .values(status="done", payload_enc=None))  # fmt: skip
@@ -252,7 +260,9 @@ class DeliveryProcessor:
                 self.events.publish_all(result.events)
         if handled and self.wake:
             self.wake()
-        singly += [row_id for row_id, result in zip(ids, results, strict=True) if result is None]
+        singly += [row_id for row_id, result in zip(ids, results, strict=False) if result is None]
+        if self._urgent_waiting:
+            return handled  # the urgent one first; these are claimed again in a later set
         return handled + await self._each(singly)
 
     async def _each(self, ids: Sequence[uuid.UUID]) -> int:

@@ -11,7 +11,7 @@ feature implementations, so this room sits below them and imports neither.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -49,7 +49,9 @@ class BatchHandler(Protocol):
     """People's messages as a set, in order, in the caller's transaction (``app.conversations.batch``):
     an ``Outcome`` each, or None for one left to the one-at-a-time path; ``ItemFailed`` when one broke."""
 
-    async def handle_batch(self, session: AsyncSession, inbounds: Sequence[InboundMessage]) -> list[Outcome | None]:
+    async def handle_batch(self, session: AsyncSession, inbounds: Sequence[InboundMessage], *,
+                           stop: Callable[[], bool] | None = None) -> list[Outcome | None]:  # fmt: skip
+        """Shorter than ``inbounds`` when ``stop`` said so: the rest stay pending for the next set."""
         ...
 
 
@@ -116,15 +118,23 @@ class Router:
             return await self.person.handle(session, inbound)
         return await self.operator.handle(session, operator, inbound)
 
-    async def batch(self, session: AsyncSession, inbounds: Sequence[InboundMessage]) -> list[Outcome | None]:
-        """A set of deliveries in order: people's to the core's batch path; operators' (None) go one at a time."""
+    async def batch(self, session: AsyncSession, inbounds: Sequence[InboundMessage], *,
+                    stop: Callable[[], bool] | None = None) -> list[Outcome | None]:  # fmt: skip
+        """A set of deliveries in order: people's to the core's batch path; operators' (None) go one at a time.
+
+        Shorter than ``inbounds`` when ``stop`` ended the set early: the rest stay pending."""
         if self.people is None:
             return [None] * len(inbounds)
         from_operator = await operator_senders(session, self.vault, inbounds)
         people = [inbound for inbound, op in zip(inbounds, from_operator, strict=True) if not op]
         where = [i for i, op in enumerate(from_operator) if not op]
         try:
-            answered = iter(await self.people.handle_batch(session, people) if people else [])
+            answered = await self.people.handle_batch(session, people, stop=stop) if people else []
         except ItemFailed as failed:
             raise ItemFailed(where[failed.index], failed.cause) from failed.cause
-        return [None if op else next(answered) for op in from_operator]
+        results: list[Outcome | None] = [None] * len(inbounds)
+        for index, outcome in zip(where, answered, strict=False):
+            results[index] = outcome
+        if len(answered) < len(people):  # ended early: nothing after the last person's answered one
+            return results[: where[len(answered)]]
+        return results

@@ -53,13 +53,6 @@ class LiveClassifier:
         with NLU_LATENCY.time():
             return await self.current.apredict(text)
 
-    async def apredict_many(self, texts: list[str]) -> list[Prediction]:
-        """A batch of deliveries read in one call (``app.conversations.batch``), where the model can."""
-        many = getattr(self.current, "apredict_many", None)
-        if many is not None:
-            return list(await many(texts))
-        return [await self.apredict(t) for t in texts]
-
     def activate(self, model: object) -> None:
         """A trained candidate becomes live; a Rasa server stays first with the candidate as its fallback."""
         if hasattr(self.current, "model") and not isinstance(self.current, EmbeddedClassifier):
@@ -105,10 +98,6 @@ class EmbeddedClassifier:
         if len(text) < 400:
             return self.model.predict(text)  # type: ignore[attr-defined]
         return await asyncio.to_thread(self.model.predict, text)  # type: ignore[attr-defined]
-
-    async def apredict_many(self, texts: list[str]) -> list[Prediction]:
-        """In a worker thread too: a batch's reading is long enough to hold up the door's requests."""
-        return list(await asyncio.to_thread(self.model.predict_many, texts))  # type: ignore[attr-defined]
 
 
 def door_triage(live: LiveClassifier) -> Callable[[str], bool]:

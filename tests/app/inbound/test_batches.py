@@ -183,3 +183,26 @@ async def test_a_message_for_a_human_in_a_batch_goes_alone_after_its_senders_ear
                                       .order_by(Message.created_at))).all()  # fmt: skip
     assert [services.vault.decrypt(m.body_enc, f"message:{m.id}") for m in rows] == texts
     assert case.status == "waiting"
+
+
+async def test_an_urgent_delivery_stored_during_a_batch_ends_it_early_and_is_claimed_next(services, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    real = batch_module.handle_inbound
+    calls: list[str] = []
+
+    async def busy(session, inbound: InboundMessage, deps):  # type: ignore[no-untyped-def]
+        calls.append(inbound.text)
+        if len(calls) == 3:
+            await services.intake.accept(person("нас заперли, помогите срочно", chat="7799999"))
+        return await real(session, inbound, deps)
+
+    monkeypatch.setattr(batch_module, "handle_inbound", busy)
+    async with session_scope(services.sessionmaker) as session:
+        for i in range(10):
+            await store_delivery(session, services.vault, person(f"подскажите про визу {i}", chat=f"77000{i}"))
+    assert await services.deliveries.run_once() == 3  # the set ended after the turn in hand, committed
+    assert await services.deliveries.run_once() == 1  # the urgent one, alone
+    async with services.sessionmaker() as session:
+        assert await session.scalar(select(func.count()).select_from(Case).where(Case.urgent.is_(True))) == 1
+        pending = await session.scalar(select(func.count()).select_from(InboundDelivery)
+                                       .where(InboundDelivery.status == "pending"))  # fmt: skip
+    assert pending == 7
