@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.conversations import language, safety
 from nlu.data_io import DATA_DIR, load_dir
+from nlu.evaluate import SETS
 from nlu.model import DEFAULT_MODEL_PATH, load_or_train
 
 
@@ -31,7 +32,7 @@ def main() -> int:
     args = ap.parse_args()
     model = load_or_train(args.model)
     print(f"{'set':8} {'lang':8} {'n':>5} {'asked':>7} {'asked|calm':>11} {'urgent':>7} {'urgent caught':>14}")
-    for name in ("test", "heldout"):
+    for name in SETS:
         rows: dict[str, list[tuple[bool, bool, bool]]] = defaultdict(list)
         for example in load_dir(DATA_DIR / name):
             p = model.predict(example.text)

