@@ -35,6 +35,12 @@ def _every_language(counted: list[tuple[str, int]]) -> list[tuple[str, int]]:
     return sorted(rows, key=lambda row: -row[1])
 
 
+def _named(lang: str, kind: str, counted: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Channels and intents by their names in the page's language; a code without one (a new intent) as it is."""
+    return [(code if translate(lang, f"{kind}.{code}") == f"{kind}.{code}" else translate(lang, f"{kind}.{code}"), n)
+            for code, n in counted]  # fmt: skip
+
+
 @router.get("/stats")
 async def stats_page(request: Request, _: Coordinator, session: SessionDep, clock: ClockDep,
                      weeks: int = 12) -> Response:  # fmt: skip
@@ -44,9 +50,9 @@ async def stats_page(request: Request, _: Coordinator, session: SessionDep, cloc
     charts = {
         "weekly": stacked_bars([(w.strftime("%d.%m"), total, urgent) for w, total, urgent in stats.weekly],
                                translate(lang, "stats.weekly"), translate(lang, "case.urgent")),
-        "channels": horizontal_bars(stats.by_channel, translate(lang, "stats.by_channel")),
+        "channels": horizontal_bars(_named(lang, "channel", stats.by_channel), translate(lang, "stats.by_channel")),
         "languages": horizontal_bars(_every_language(stats.by_language), translate(lang, "stats.by_language")),
-        "intents": horizontal_bars(stats.by_intent, translate(lang, "stats.by_intent")),
+        "intents": horizontal_bars(_named(lang, "intent", stats.by_intent), translate(lang, "stats.by_intent")),
     }  # fmt: skip
     return render(request, "admin_stats.html", {"stats": stats, "weeks": weeks, "charts": charts,
                                                 "duration": statistics.human_duration, "table_rows": TABLE_ROWS})  # fmt: skip

@@ -8,6 +8,7 @@ from datetime import timedelta
 from app.platform.db import session_scope
 from app.platform.models import Case, DailyCount, Escalation, OutboxItem
 from app.statistics.service import compute, week_start
+from app.web.i18n import translate
 from tests.pages import services_of, signed_in
 
 
@@ -78,3 +79,14 @@ async def test_the_page_lists_the_first_hundred_rows_and_the_csv_all_of_them(cli
     assert page.text.count("<td>intent_") == 100 and "Showing 100 of 130 rows" in page.text
     csv = await client.get("/admin/stats.csv")
     assert csv.text.count("intent_") == 130
+
+
+async def test_the_statistics_page_names_channels_intents_and_languages_in_its_language(client) -> None:  # type: ignore[no-untyped-def]
+    services = services_of(client)
+    async with session_scope(services.sessionmaker) as session:
+        session.add(DailyCount(day=services.clock().date(), channel="voice", language="kk", intent="documents_taken",
+                               urgent=False, count=3))  # fmt: skip
+    await signed_in(client, "boss", "coordinator")
+    page = (await client.get("/admin/stats?lang=kk")).text
+    assert translate("kk", "intent.documents_taken") in page and translate("kk", "channel.voice") in page
+    assert ">documents_taken<" not in page and "<td>voice</td>" not in page and "<td>kk</td>" not in page
