@@ -39,6 +39,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 from sqlalchemy import insert, text  # noqa: E402
 from webhook_bench import app_env, drop, load, pct, prepare, run_bare, start  # noqa: E402
 
+from app.inbound.deliveries import BATCH_SIZE  # noqa: E402
+
 MODEL = ROOT / "nlu" / "model" / "helpline.pkl"
 TEXTS = ["Здравствуйте", "Работодатель забрал паспорт", "salom menga yordam kerak", "Жалақы төленбеді",
          "Мне предлагают работу в Дубае", "Как сделать патент?", "подскажите адрес консульства"]  # fmt: skip
@@ -305,7 +307,7 @@ async def main() -> None:
                   f"errors {r['errors']:.0f}  {100 * r['rps'] / base:5.1f}% of bare")  # fmt: skip
     if "process" in parts:
         print(f"\n3. Sustained processing with the real NLU, {args.messages} stored messages from new people "
-              f"(in sets of 128 vs one transaction each; the one-at-a-time runs read {args.messages // 4})")
+              f"(in sets of {BATCH_SIZE} vs one transaction each; the one-at-a-time runs read {args.messages // 4})")
         for kind in ("pg", "sqlite"):
             for unique in (False, True):
                 sets = await processing(kind, args.messages, unique=unique)
