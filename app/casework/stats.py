@@ -209,16 +209,3 @@ async def compute(session: AsyncSession, last: date, months: int, k: int, lang: 
     total = Cell(str(records), records) if records >= k or records == 0 else Cell(small(k), None)
     return CaseStats(keys, k, total, tables, answers)
 
-
-def duration(seconds: float | None) -> str:
-    """A wait as people read it: "40 s", "12 min", "3.5 h", "2.0 d"; "—" when withheld or unmeasured."""
-    if seconds is None:
-        return "—"
-    if seconds < 90:
-        return f"{int(seconds)} s"
-    if seconds < 5400:
-        return f"{round(seconds / 60)} min"
-    if seconds < 172800:
-        return f"{seconds / 3600:.1f} h"
-    return f"{seconds / 86400:.1f} d"
-

@@ -16,7 +16,7 @@ from app.platform.errors import HelplineError
 from app.web.charts import narrow_bars
 from app.web.i18n import translate
 from app.web.session import verify_csrf
-from app.web.templating import render, ui_language
+from app.web.templating import human_duration, render, ui_language
 
 router = APIRouter(prefix="/admin/casework", dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
@@ -54,11 +54,11 @@ async def stats_page(request: Request, _: Coordinator, session: SessionDep, sett
     charts = {name: narrow_bars([(row.label, row.total.value, row.total.shown) for row in table.rows],
                                 heading(name, lang), withheld=result.k - 1)
               for name, table in result.tables.items()}  # fmt: skip
-    answered = [(m.month, None if m.p50 is None else round(m.p50 / 60), casestats.duration(m.p50)) for m in result.answers]
+    answered = [(m.month, None if m.p50 is None else round(m.p50 / 60), human_duration(m.p50)) for m in result.answers]
     charts["first_answer"] = narrow_bars(answered, translate(lang, "casestats.first_answer"), withheld=0)
     return render(request, "admin_casework_stats.html", {
         "result": result, "charts": charts, "headings": {name: heading(name, lang) for name in result.tables},
-        "duration": casestats.duration, "months": len(result.months), "until": until, "small": casestats.small(result.k),
+        "months": len(result.months), "until": until, "small": casestats.small(result.k),
         "hidden": casestats.HIDDEN,
     })  # fmt: skip
 

@@ -55,7 +55,7 @@ async def stats_page(request: Request, _: Coordinator, session: SessionDep, cloc
         "intents": horizontal_bars(_named(lang, "intent", stats.by_intent), translate(lang, "stats.by_intent")),
     }  # fmt: skip
     return render(request, "admin_stats.html", {"stats": stats, "weeks": weeks, "charts": charts,
-                                                "duration": statistics.human_duration, "table_rows": TABLE_ROWS})  # fmt: skip
+                                                "table_rows": TABLE_ROWS})  # fmt: skip
 
 
 @router.get("/stats.csv")

@@ -156,13 +156,3 @@ async def _response_times(session: AsyncSession, start: datetime) -> tuple[int, 
             to_reply.append((replied_at - created).total_seconds())
     return (len(to_take), {"p50": percentile(to_take, 50), "p90": percentile(to_take, 90)},
             {"p50": percentile(to_reply, 50), "p90": percentile(to_reply, 90)})  # fmt: skip
-
-
-def human_duration(seconds: float | None) -> str:
-    if seconds is None:
-        return "—"
-    if seconds < 90:
-        return f"{int(seconds)} s"
-    if seconds < 5400:
-        return f"{round(seconds / 60)} min"
-    return f"{seconds / 3600:.1f} h"

@@ -17,6 +17,22 @@ env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoesca
                   trim_blocks=True, lstrip_blocks=True)  # fmt: skip
 
 
+def human_duration(seconds: float | None) -> str:
+    """A wait as people read it: "40 s", "12 min", "3.5 h", "2.0 d"; "—" when withheld or unmeasured."""
+    if seconds is None:
+        return "—"
+    if seconds < 90:
+        return f"{int(seconds)} s"
+    if seconds < 5400:
+        return f"{round(seconds / 60)} min"
+    if seconds < 172800:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.1f} d"
+
+
+env.globals["duration"] = human_duration
+
+
 def ui_language(request: Request) -> str:
     operator = getattr(request.state, "operator", None)
     return pick_language(request.query_params.get("lang"), request.cookies.get(LANG_COOKIE),
