@@ -15,7 +15,7 @@ from app.statistics import service as statistics
 from app.web.charts import horizontal_bars, stacked_bars
 from app.web.i18n import translate
 from app.web.session import verify_csrf
-from app.web.templating import render, ui_language
+from app.web.templating import render, translate_or, ui_language
 
 # The page's table shows the first rows; the CSV has them all (a page of thousands of rows helps nobody).
 TABLE_ROWS = 100
@@ -37,8 +37,7 @@ def _every_language(counted: list[tuple[str, int]]) -> list[tuple[str, int]]:
 
 def _named(lang: str, kind: str, counted: list[tuple[str, int]]) -> list[tuple[str, int]]:
     """Channels and intents by their names in the page's language; a code without one (a new intent) as it is."""
-    return [(code if translate(lang, f"{kind}.{code}") == f"{kind}.{code}" else translate(lang, f"{kind}.{code}"), n)
-            for code, n in counted]  # fmt: skip
+    return [(translate_or(lang, f"{kind}.{code}", code), n) for code, n in counted]
 
 
 @router.get("/stats")

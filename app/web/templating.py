@@ -17,6 +17,12 @@ env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoesca
                   trim_blocks=True, lstrip_blocks=True)  # fmt: skip
 
 
+def translate_or(lang: str, key: str, default: str) -> str:
+    """A translated label for a code (intent, channel, outcome), or the code itself when there is none."""
+    text = translate(lang, key)
+    return default if text == key else text
+
+
 def human_duration(seconds: float | None) -> str:
     """A wait as people read it: "40 s", "12 min", "3.5 h", "2.0 d"; "—" when withheld or unmeasured."""
     if seconds is None:
@@ -48,9 +54,7 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, s
         return translate(lang, key, **values)
 
     def t_or(key: str, default: str) -> str:
-        """A translated label for a code (intent, outcome), or the code itself when there is none."""
-        text = translate(lang, key)
-        return default if text == key else text
+        return translate_or(lang, key, default)
 
     page = env.get_template(name).render(
         request=request, lang=lang, t=t, t_or=t_or, csrf=csrf_token(request), operator=operator,
