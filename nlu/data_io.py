@@ -35,9 +35,12 @@ EVALUATION_SETS = ("test", "test_audited", "heldout", "heldout2", "heldout3")
 NOT_LANGUAGES = frozenset({*EVALUATION_SETS, "urgency", "train", UNKNOWN})
 
 
+#: libyaml's safe loader when installed: the training folders are thousands of lines.
+_YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _load_yaml(path: Path) -> Any:
-    """A data file parsed with libyaml when installed (the training folders are thousands of lines)."""
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)  # noqa: S506 - a safe loader
 
 
 @dataclass(frozen=True)

@@ -50,8 +50,8 @@ class SeedEntry:
 
 def load_seed(seed_dir: Path = SEED_DIR) -> list[SeedEntry]:
     """Every seed entry (see ``_load_seed``), read again only after a seed file changes."""
-    files = sorted(seed_dir.glob("*.yml"))
-    return list(_load_seed(seed_dir, tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in files)))
+    stats = [(p.name, p.stat()) for p in sorted(seed_dir.glob("*.yml"))]
+    return list(_load_seed(seed_dir, tuple((name, st.st_mtime_ns, st.st_size) for name, st in stats)))
 
 
 @lru_cache(maxsize=8)
@@ -73,7 +73,7 @@ def _load_seed(seed_dir: Path, _signature: tuple[tuple[str, int, int], ...]) -> 
 def _seed_files(seed_dir: Path) -> list[SeedEntry]:
     entries: list[SeedEntry] = []
     for path in sorted(seed_dir.glob("*.yml")):
-        data: dict[str, Any] = yamlfile.read(path) or {}
+        data: dict[str, Any] = yamlfile.parse(path.read_text(encoding="utf-8")) or {}
         lang = data.get("language", path.stem)
         # Legal and safety statements a native speaker has yet to read are flagged for review in the admin.
         review = set(data.get("needs_review") or ())
@@ -122,13 +122,14 @@ async def seed_scripts(session: AsyncSession, seed_dir: Path = SEED_DIR) -> int:
         (k, lang, v) for k, lang, v in (await session.execute(select(ScriptText.key, ScriptText.language, ScriptText.variant))).all()
     }
     rows: list[dict[str, Any]] = []
+    now = utcnow()
     for entry in load_seed(seed_dir):
         if (entry.key, entry.language, entry.variant) in existing:
             continue
         rows.append({
             "key": entry.key, "language": entry.language, "variant": entry.variant, "version": 1,
             "status": "published", "text": entry.text, "needs_review": entry.needs_review, "author": entry.author,
-            "created_at": utcnow(),
+            "created_at": now,
         })  # fmt: skip
         existing.add((entry.key, entry.language, entry.variant))
     # One multi-row insert: a fresh database takes ~1,600 texts; one ORM object each took most of a second.

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from sqlalchemy import func, select
 
 from app.platform.db import session_scope
@@ -39,3 +42,12 @@ def test_the_seed_read_twice_is_the_same_and_a_callers_change_does_not_stick() -
     first = load_seed()
     first.clear()
     assert load_seed() and load_seed() == load_seed()
+
+
+def test_a_seed_file_changed_on_disk_is_read_again(tmp_path: Path) -> None:
+    path = tmp_path / "ru.yml"
+    path.write_text("texts:\n  greet: {chat: Здравствуйте}\n", encoding="utf-8")
+    assert [e.text for e in load_seed(tmp_path) if e.key == "greet"] == ["Здравствуйте"]
+    path.write_text("texts:\n  greet: {chat: Добрый день}\n", encoding="utf-8")
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1_000_000))
+    assert [e.text for e in load_seed(tmp_path) if e.key == "greet"] == ["Добрый день"]
