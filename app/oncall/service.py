@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.oncall import access, escalations, repository
@@ -23,6 +23,7 @@ from app.platform.db import rows_affected
 from app.platform.errors import Conflict, Forbidden, HelplineError, NotFound
 from app.platform.events import Event
 from app.platform.models import Author, Case, Contact, Message, Operator
+from app.statistics import service as statistics
 from bots.messages import OutboundMessage
 from routing import Cancel, Decline, HandBack, Take, Transfer
 
@@ -130,6 +131,7 @@ async def take_case(session: AsyncSession, deps: OnCallDeps, alias: str, operato
     case = await _case(session, alias)
     if case.assigned_operator_id == operator.id:
         return TakeResult(ok=True)
+    first_take = case.first_taken_at is None
     if case.status == "closed" or case.erased:
         return TakeResult(ok=False, reason="closed")
     try:
@@ -140,12 +142,15 @@ async def take_case(session: AsyncSession, deps: OnCallDeps, alias: str, operato
     claimed = await session.execute(
         update(Case)
         .where(Case.id == case.id, Case.assigned_operator_id.is_(None), Case.status != "closed")
-        .values(status="assigned", assigned_operator_id=operator.id, taken_at=now, updated_at=now)
+        .values(status="assigned", assigned_operator_id=operator.id, taken_at=now, updated_at=now,
+                first_taken_at=func.coalesce(Case.first_taken_at, now))
         .execution_options(synchronize_session=False)
     )
     if rows_affected(claimed) != 1:
         return TakeResult(ok=False, reason="already_taken")
     await session.refresh(case)
+    if first_take:  # the wait a person had for a human, counted once however often the case changes hands
+        await statistics.count_wait(session, "take", case.created_at, now)
     events = [Event("case.taken", {"case": case.alias, "login": operator.login})]
     if await escalations.escalation_for(session, case.id) is not None:
         applied = await escalations.apply(session, deps, case, Take(operator.login, fence), now)
@@ -178,6 +183,7 @@ async def operator_message(session: AsyncSession, deps: OnCallDeps, alias: str, 
     session.add(message)
     if case.first_human_reply_at is None:  # the case's first human answer, kept across hand-backs and re-takes
         case.first_human_reply_at = now
+        await statistics.count_wait(session, "reply", case.created_at, now)
     case.updated_at = now
     if case.channel not in ("voice", "cli"):
         address = deps.vault.decrypt(contact.address_enc, f"contact:{contact.id}:address")

@@ -3,7 +3,9 @@
 The entries live in ``languages.yml`` beside this module (or the file named by
 ``HELPLINE_LANGUAGES_FILE``), so adding a language is a line there plus data and
 texts, never a code change. Everything is read on demand and cached, so a test can
-point the registry at another file with ``use()``.
+point the registry at another file with ``use()``. ``HELPLINE_LANGUAGES_FILE`` is read once, at
+first use: the registry is consulted thousands of times per page (every translated string), so
+lookups go through a per-file index, not the environment and a scan.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ DEFAULT_FILE = Path(__file__).with_name("languages.yml")
 LAST_RESORT = ("en", "ru")
 _CODE = re.compile(r"^[a-z]{2,3}(-[a-z]{4})?$")
 _override: Path | None = None
+_configured: Path | None = None  # the environment's choice, read once
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,10 +48,13 @@ class RegistryError(ValueError):
 
 
 def registry_file() -> Path:
+    global _configured
     if _override is not None:
         return _override
-    env = os.environ.get("HELPLINE_LANGUAGES_FILE")
-    return Path(env) if env else DEFAULT_FILE
+    if _configured is None:
+        env = os.environ.get("HELPLINE_LANGUAGES_FILE")
+        _configured = Path(env) if env else DEFAULT_FILE
+    return _configured
 
 
 @cache
@@ -80,21 +86,26 @@ def _load(path: Path) -> tuple[Language, ...]:
     return tuple(out)
 
 
+@cache
+def _index(path: Path) -> dict[str, Language]:
+    return {x.code: x for x in _load(path)}
+
+
 def registry() -> tuple[Language, ...]:
     """Every language, in the order pickers and menus show them."""
     return _load(registry_file())
 
 
 def codes() -> tuple[str, ...]:
-    return tuple(x.code for x in registry())
+    return tuple(_index(registry_file()))
 
 
 def get(code: str | None) -> Language | None:
-    return next((x for x in registry() if x.code == code), None)
+    return _index(registry_file()).get(code) if isinstance(code, str) else None
 
 
 def is_supported(code: object) -> TypeGuard[str]:
-    return isinstance(code, str) and any(x.code == code for x in registry())
+    return isinstance(code, str) and code in _index(registry_file())
 
 
 def names() -> dict[str, str]:
@@ -104,11 +115,17 @@ def names() -> dict[str, str]:
 
 def fallback_chain(code: str | None) -> tuple[str, ...]:
     """Where a missing text is looked for: the language, its fallbacks, then English and Russian."""
+    return _chain(code, registry_file())
+
+
+@cache
+def _chain(code: str | None, path: Path) -> tuple[str, ...]:
     chain: list[str] = []
-    current = get(code)
+    index = _index(path)
+    current = index.get(code) if isinstance(code, str) else None
     while current is not None and current.code not in chain:
         chain.append(current.code)
-        current = get(current.fallback)
+        current = index.get(current.fallback) if current.fallback else None
     return tuple(chain + [x for x in LAST_RESORT if x not in chain])
 
 

@@ -150,6 +150,7 @@ class Case(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     waiting_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
     taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    first_taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # kept across hand-backs and re-takes
     first_human_reply_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     erased: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -277,7 +278,8 @@ class OutboxItem(Base):
 
     __tablename__ = "outbox"
     __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"), Index("ix_outbox_address", "address_key", "status"),
-                      Index("ix_outbox_spent", "created_at", **_partial(OUTBOX_SPENT)))  # fmt: skip
+                      Index("ix_outbox_spent", "created_at", **_partial(OUTBOX_SPENT)),
+                      Index("ix_outbox_dead", "created_at", **_partial("status = 'dead'")))  # the statistics page's list  # fmt: skip
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     channel: Mapped[Channel] = mapped_column(String(16))
     kind: Mapped[OutboxKind] = mapped_column(String(16), default="reply")
@@ -339,6 +341,23 @@ class DailyCount(Base):
     language: Mapped[str] = mapped_column(String(4))
     intent: Mapped[str] = mapped_column(String(40))
     urgent: Mapped[bool] = mapped_column(Boolean)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ResponseCount(Base):
+    """How long people waited for a human, as counts per week and wait bucket: percentiles without reading cases.
+
+    ``kind`` is ``take`` (a human first took the case) or ``reply`` (a human first answered); ``week`` is the
+    Monday of the week the case began; ``bucket`` is app.statistics.service.wait_bucket's. Outlives erasure
+    and retention, as the daily counts do.
+    """
+
+    __tablename__ = "response_counts"
+    __table_args__ = (UniqueConstraint("week", "kind", "bucket", name="uq_response_counts_key"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    week: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(8))
+    bucket: Mapped[int] = mapped_column(Integer)
     count: Mapped[int] = mapped_column(Integer, default=0)
 
 

@@ -53,7 +53,11 @@ async def stats_page(request: Request, _: Coordinator, session: SessionDep, cloc
         "languages": horizontal_bars(_every_language(stats.by_language), translate(lang, "stats.by_language")),
         "intents": horizontal_bars(_named(lang, "intent", stats.by_intent), translate(lang, "stats.by_intent")),
     }  # fmt: skip
-    return render(request, "admin_stats.html", {"stats": stats, "weeks": weeks, "charts": charts,
+    names = registry.names()
+    table = [(week.isoformat(), translate_or(lang, f"channel.{channel}", channel), names.get(language, language),
+              translate_or(lang, f"intent.{intent}", intent), urgent, n)
+             for week, channel, language, intent, urgent, n in stats.rows[:TABLE_ROWS]]  # fmt: skip
+    return render(request, "admin_stats.html", {"stats": stats, "weeks": weeks, "charts": charts, "table": table,
                                                 "table_rows": TABLE_ROWS})  # fmt: skip
 
 

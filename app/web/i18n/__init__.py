@@ -44,10 +44,19 @@ def catalog(lang: str, directory: Path | None = None) -> dict[str, str]:
     return _read((directory or I18N_DIR) / f"{lang}.yml")
 
 
+@cache
+def _table(lang: str, registry_file: Path) -> dict[str, str]:
+    """Every string ``lang`` shows, its fallbacks' filling the gaps: one dict lookup per string on a page."""
+    chain = registry.fallback_chain(lang) if registry.is_supported(lang) else ("en",)
+    table: dict[str, str] = {}
+    for code in reversed(chain):
+        table.update({k: v for k, v in catalog(code).items() if v})
+    return table
+
+
 def translate(lang: str, key: str, **values: object) -> str:
     """The string in ``lang``, else its fallbacks and English, else the key itself (visible, never a crash)."""
-    chain = registry.fallback_chain(lang) if registry.is_supported(lang) else ("en",)
-    text = next((catalog(x)[key] for x in chain if catalog(x).get(key)), key)
+    text = _table(lang, registry.registry_file()).get(key, key)
     if values:
         try:
             text = text.format(**values)

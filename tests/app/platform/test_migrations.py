@@ -118,3 +118,20 @@ def test_migration_0005_turns_stored_cue_words_into_category_codes(empty_url: st
     assert reasons == {"K-1": "safe_word", "K-2": "model"}
     [(state,)] = asyncio.run(_run(empty_url, "SELECT state FROM escalations"))
     assert "заперли" not in str(state) and "confinement" in str(state)
+
+
+def test_migration_0018_counts_the_waits_of_cases_already_taken(empty_url: str) -> None:
+    upgrade(empty_url, "0017")
+    created, taken, replied = "2026-11-30 10:00:00+00:00", "2026-11-30 10:00:42+00:00", "2026-11-30 10:10:00+00:00"
+    ids = [u.hex if "sqlite" in empty_url else str(u) for u in (uuid.uuid4(), uuid.uuid4())]
+    asyncio.run(_run(
+        empty_url,
+        "INSERT INTO cases (id, alias, channel, status, urgent, created_at, updated_at, taken_at, first_human_reply_at, "
+        f"erased) VALUES ('{ids[0]}', 'K-1', 'telegram', 'closed', false, '{created}', '{created}', '{taken}', "
+        f"'{replied}', false), ('{ids[1]}', 'K-2', 'telegram', 'bot', false, '{created}', '{created}', NULL, NULL, false)",
+    ))  # fmt: skip
+    upgrade(empty_url)
+    rows = asyncio.run(_run(empty_url, "SELECT CAST(week AS TEXT), kind, bucket, count FROM response_counts ORDER BY kind"))
+    assert rows == [("2026-11-30", "reply", 190, 1), ("2026-11-30", "take", 42, 1)]  # 600 s: bucket 190 (100·1.02^90 ≤ 600)
+    firsts = dict(asyncio.run(_run(empty_url, "SELECT alias, first_taken_at IS NOT NULL FROM cases")))
+    assert firsts == {"K-1": True, "K-2": False}
