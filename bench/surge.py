@@ -5,8 +5,8 @@ All in one run, so the ratios compare like with like on whatever load the machin
 1. the door's triage (cue matching) next to the full model's prediction, per message;
 2. Telegram webhook ingest (HTTP → secret → parse → limiter → triage → group-committed delivery → 200),
    real uvicorn processes, interleaved with a bare FastAPI endpoint: bare, PostgreSQL, SQLite, 1 worker each;
-3. sustained end-to-end processing in one process with the real embedded NLU: stored → classified →
-   answered → outbox row, SQLite and PostgreSQL;
+3. sustained end-to-end processing with the real embedded NLU: stored → classified → answered → outbox
+   row, SQLite and PostgreSQL in one process, and PostgreSQL with two worker processes (one per core);
 4. a surge: a backlog of stored messages, then urgent messages from new people arriving while the
    job loop works through it: time from the door to the operator's first alert call (p50, p99).
 
@@ -131,18 +131,19 @@ class Recorder:
         return None
 
 
-async def container_for(url: str, tmp: str):  # type: ignore[no-untyped-def]
+async def container_for(url: str, tmp: str, *, roster: bool = True, keys: str | None = None):  # type: ignore[no-untyped-def]
     from app.oncall.roster_store import import_roster
     from app.platform.db import session_scope
     from app.platform.settings import Settings, new_key_spec
     from app.runtime.container import build_container
 
     settings = Settings(env="test", database_url=url, data_dir=Path(tmp), pepper="p" * 40, secret_key="s" * 40,
-                        encryption_keys=new_key_spec("k1"), worker_enabled=False, nlu_backend="embedded",
+                        encryption_keys=keys or new_key_spec("k1"), worker_enabled=False, nlu_backend="embedded",
                         nlu_model_path=MODEL, log_level="ERROR", worker_interval=0.05)  # fmt: skip
     c = await build_container(settings, senders={n: Recorder(n) for n in ("telegram", "sms", "webchat")})
-    async with session_scope(c.sessionmaker) as session:
-        await import_roster(session, c.vault, ROSTER, actor="bench")
+    if roster:
+        async with session_scope(c.sessionmaker) as session:
+            await import_roster(session, c.vault, ROSTER, actor="bench")
     return c
 
 
@@ -191,6 +192,61 @@ async def processing(kind: str, n: int, *, batch: bool = True, unique: bool = Fa
         finally:
             await drop(dbname)
     return {"rate": (n - left) / elapsed, "handled": n - left, "seconds": elapsed}
+
+
+def _worker_process(url: str, tmp: str, keys: str, ready, go, done) -> None:  # type: ignore[no-untyped-def]
+    """One ``helpline worker``'s delivery loop in its own process: built first, timed only from ``go``."""
+    logging.disable(logging.WARNING)
+
+    async def work() -> None:
+        c = await container_for(url, tmp, roster=False, keys=keys)
+        try:
+            ready.put(os.getpid())
+            await asyncio.to_thread(go.wait)
+            handled = 0
+            while n := await c.deliveries.run_once(limit=128):
+                handled += n
+            done.put((time.perf_counter(), handled))
+        finally:
+            await c.close()
+
+    asyncio.run(work())
+
+
+async def processing_processes(kind: str, n: int, workers: int, *, unique: bool = False) -> dict[str, float]:
+    """As ``processing``, with ``workers`` separate worker processes on one database (PostgreSQL: claims skip
+    each other's rows). The clock runs from the start signal to the last worker's last set."""
+    import multiprocessing
+
+    spawn = multiprocessing.get_context("spawn")
+    with tempfile.TemporaryDirectory() as tmp:
+        url, dbname = await prepare(kind, tmp)
+        try:
+            from app.platform.settings import new_key_spec
+
+            keys = new_key_spec("k1")  # the workers must read what the door encrypted
+            c = await container_for(url, tmp, keys=keys)
+            try:
+                await backlog(c, n, "m", unique=unique)
+                ready, done, go = spawn.Queue(), spawn.Queue(), spawn.Event()
+                procs = [spawn.Process(target=_worker_process, args=(url, tmp, keys, ready, go, done)) for _ in range(workers)]
+                for proc in procs:
+                    proc.start()
+                for _ in procs:
+                    await asyncio.to_thread(ready.get, True, 120)
+                t0 = time.perf_counter()
+                go.set()
+                finished = [await asyncio.to_thread(done.get, True, 600) for _ in procs]
+                elapsed = max(at for at, _ in finished) - t0
+                for proc in procs:
+                    proc.join(30)
+                left = await pending(c)
+            finally:
+                await c.close()
+        finally:
+            await drop(dbname)
+    return {"rate": (n - left) / elapsed, "handled": n - left, "seconds": elapsed,
+            "shares": [h for _, h in finished]}  # type: ignore[dict-item]  # fmt: skip
 
 
 async def surge(kind: str, n_backlog: int, n_urgent: int, *, batch: bool = True) -> dict[str, float]:
@@ -315,6 +371,10 @@ async def main() -> None:
                 label = "every text its own" if unique else f"{len(TEXTS)} texts repeated"
                 print(f"   {kind:8} {label:20} in sets {sets['rate']:6.0f} msg/s  one at a time {single['rate']:5.0f} msg/s"
                       f"  = {sets['rate'] / single['rate']:4.1f}x  ({sets['handled']:.0f} in {sets['seconds']:.1f} s)")  # fmt: skip
+                if kind == "pg":  # production's shape on PostgreSQL: `helpline worker` processes, one per core
+                    two = await processing_processes(kind, args.messages, 2, unique=unique)
+                    print(f"   {kind:8} {label:20} 2 worker processes {two['rate']:6.0f} msg/s = {two['rate'] / sets['rate']:4.2f}x "
+                          f"one  (shares {'/'.join(str(h) for h in two['shares'])})")  # type: ignore[attr-defined]  # fmt: skip
     if "surge" in parts:
         print(f"\n4. Surge on PostgreSQL: {args.backlog} stored, then {args.urgent} urgent from new people (1 every 100 ms)")
         for batch in (True, False):

@@ -2,8 +2,11 @@
 
 Each request hands its encrypted delivery row to the writer and waits; the
 one writer task takes everything that is waiting (up to ``max_batch``),
-inserts it in one multi-row ``INSERT … ON CONFLICT DO NOTHING RETURNING`` and
-commits once, then answers every waiting request: stored, or a provider retry
+inserts it in one ``INSERT … ON CONFLICT DO NOTHING RETURNING`` and commits
+once (on PostgreSQL the rows travel as one array per column through ``unnest``:
+one statement text whatever the batch's size, so it is prepared once, where a
+multi-row VALUES of a new length was a new statement to prepare, ~350 µs of a
+request's CPU), then answers every waiting request: stored, or a provider retry
 of a stored one. A request is answered only after its row is committed, so
 every acknowledged delivery is durable (no ``synchronous_commit=off``). While
 one batch commits the next one gathers, so the batch grows with the load
@@ -19,8 +22,7 @@ import logging
 import uuid
 from typing import Any, cast
 
-from sqlalchemy import Table
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import Table, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -30,6 +32,16 @@ from app.platform.models import InboundDelivery
 log = logging.getLogger("helpline.ingest")
 
 Pending = tuple[dict[str, Any], asyncio.Future[bool]]
+
+# Every column the door writes, with its PostgreSQL array type (``delivery_row``'s keys).
+_COLUMNS = (("id", "uuid"), ("channel", "varchar"), ("delivery_id", "varchar"), ("contact_key", "varchar"),
+            ("priority", "smallint"), ("payload_enc", "text"), ("status", "varchar"), ("attempts", "integer"),
+            ("next_attempt_at", "timestamptz"), ("created_at", "timestamptz"))  # fmt: skip
+_PG_INSERT = text(
+    f"INSERT INTO inbound_deliveries ({', '.join(name for name, _ in _COLUMNS)}) "
+    f"SELECT * FROM unnest({', '.join(f'CAST(:{name} AS {kind}[])' for name, kind in _COLUMNS)}) "
+    "ON CONFLICT (channel, delivery_id) DO NOTHING RETURNING id"
+)
 
 
 class GroupWriter:
@@ -79,14 +91,15 @@ class GroupWriter:
         for attempt in (1, 2):
             try:
                 async with self.sessionmaker() as session:
-                    # Core, executemany: one cached statement that the driver sends as multi-row
-                    # VALUES ("insertmanyvalues"), without the ORM's per-row bookkeeping.
                     conn = await session.connection()
-                    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-                    table = cast(Table, InboundDelivery.__table__)
-                    stmt = (insert(table).on_conflict_do_nothing(index_elements=["channel", "delivery_id"])
-                            .returning(table.c.id))  # fmt: skip
-                    stored = set((await conn.execute(stmt, rows)).scalars().all())
+                    if conn.dialect.name == "postgresql":
+                        columns = {name: [row.get(name) for row in rows] for name, _ in _COLUMNS}
+                        stored = set((await conn.execute(_PG_INSERT, columns)).scalars().all())
+                    else:  # Core executemany, sent as multi-row VALUES, without the ORM's per-row bookkeeping
+                        table = cast(Table, InboundDelivery.__table__)
+                        stmt = (sqlite_insert(table).on_conflict_do_nothing(index_elements=["channel", "delivery_id"])
+                                .returning(table.c.id))  # fmt: skip
+                        stored = set((await conn.execute(stmt, rows)).scalars().all())
                     await session.commit()
                 self.batches += 1
                 self.rows += len(rows)

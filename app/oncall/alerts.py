@@ -8,9 +8,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-import yaml
-
-from app.platform import languages as registry
+from app.platform import languages as registry, yamlfile
 from app.web.i18n import translate
 from routing import AlertInfo
 
@@ -22,7 +20,13 @@ def _texts(lang: str) -> dict[str, str]:
     path = ALERT_TEXTS / f"{lang}.yml"
     if not registry.is_supported(lang) or not path.exists():
         return {}
-    return {str(k): str(v) for k, v in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).items()}
+    return {str(k): str(v) for k, v in (yamlfile.parse(path.read_text(encoding="utf-8")) or {}).items()}
+
+
+def preload() -> None:
+    """Read every language's alert texts now (at start): the first urgent alert must not wait on files."""
+    for code in registry.codes():
+        _texts(code)
 
 
 def text(key: str, reader: str | None, **values: object) -> str:

@@ -19,7 +19,7 @@ from functools import cache
 from pathlib import Path
 from typing import TypeGuard
 
-import yaml
+from app.platform import yamlfile
 
 DEFAULT_FILE = Path(__file__).with_name("languages.yml")
 # Texts missing in a language and its fallbacks are read in these, in this order.
@@ -59,7 +59,7 @@ def registry_file() -> Path:
 
 @cache
 def _load(path: Path) -> tuple[Language, ...]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = yamlfile.parse(path.read_text(encoding="utf-8")) or {}
     out: list[Language] = []
     for i, row in enumerate(data.get("languages") or []):
         code = str(row.get("code", "")).strip()

@@ -13,11 +13,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.platform import languages as registry
+from app.platform import languages as registry, yamlfile
 from app.platform.models import ReferralEntry
 
 SEED = Path(__file__).with_name("seed.yml")
@@ -39,12 +38,17 @@ _WORD = re.compile(r"[\w'ʻʼ‘’-]+", re.UNICODE)
 
 @cache
 def _seed() -> dict[str, Any]:
-    return yaml.safe_load(SEED.read_text(encoding="utf-8")) or {}
+    return yamlfile.parse(SEED.read_text(encoding="utf-8")) or {}
 
 
 def places() -> dict[str, dict[str, Any]]:
     """city key → {country, names}; for the admin form's city list and the matcher."""
     return dict(_seed().get("places") or {})
+
+
+def preload() -> None:
+    """Read the place table now (at start), not inside the first conversation that names a city."""
+    _place_index()
 
 
 def _matches(stem: str, words: list[str]) -> bool:

@@ -181,3 +181,22 @@ async def test_two_messages_from_one_new_person_on_two_workers_at_once_are_both_
             last_in = max(m.created_at for m in rows if m.direction == "in")
             assert any(m.direction == "out" and m.created_at >= last_in for m in rows), "the second message was answered too"
             assert sum(1 for m in rows if m.direction == "out") >= 2
+
+
+async def test_two_workers_share_a_queue_whose_front_the_other_holds(two_instances) -> None:  # type: ignore[no-untyped-def]
+    """The second worker's claim looks past the senders the first holds, instead of finding nothing."""
+    from app.platform.models import InboundDelivery
+
+    a, b = two_instances
+    async with session_scope(a.sessionmaker) as session:
+        for i in range(48):
+            await store_delivery(session, a.vault, InboundMessage(channel="telegram", external_id=f"72{i:05d}",
+                                                                 external_message_id=f"m{i}", text="Здравствуйте"))  # fmt: skip
+    handled = await asyncio.gather(a.deliveries.run_once(limit=16), b.deliveries.run_once(limit=16))
+    assert all(n > 0 for n in handled), handled
+    while await a.deliveries.run_once(limit=16) + await b.deliveries.run_once(limit=16):
+        pass
+    async with a.sessionmaker() as session:
+        statuses = Counter((await session.scalars(select(InboundDelivery.status))).all())
+        assert statuses == {"done": 48}
+        assert await session.scalar(select(func.count()).select_from(Case)) == 48

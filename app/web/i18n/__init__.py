@@ -10,9 +10,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-import yaml
-
-from app.platform import languages as registry
+from app.platform import languages as registry, yamlfile
 
 I18N_DIR = Path(__file__).parent
 
@@ -34,7 +32,7 @@ def text_direction(lang: str) -> str:
 def _read(path: Path) -> dict[str, str]:
     if not path.exists():
         return {}
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = yamlfile.parse(path.read_text(encoding="utf-8")) or {}
     return {str(k): str(v) for k, v in data.items()}
 
 
@@ -63,6 +61,12 @@ def translate(lang: str, key: str, **values: object) -> str:
         except (KeyError, IndexError, ValueError):
             pass
     return text
+
+
+def preload() -> None:
+    """Read every catalog now (at start), not when the first page or operator alert needs it."""
+    for code in (*registry.codes(), "en"):
+        _table(code, registry.registry_file())
 
 
 def pick_language(query: str | None, cookie: str | None, preferred: list[str] | None, accept: str | None) -> str:
