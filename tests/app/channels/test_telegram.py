@@ -147,3 +147,31 @@ async def test_the_danger_question_has_yes_no_buttons_and_yes_escalates(client, 
     async with client.services.sessionmaker() as session:
         case = await session.scalar(select(Case))
         assert case.urgent and case.status == "waiting" and case.urgent_reason == "danger_answer"
+
+
+async def test_the_fast_path_answers_every_kind_of_request_as_the_framework_route_does(client, fake_telegram) -> None:  # type: ignore[no-untyped-def]
+    """The webhook is taken before the framework's routing; the route it stands in for answers alike."""
+    import httpx
+
+    from app.channels.routes import TelegramFastPath
+
+    app = client.app
+    routed = type(app)(routes=[])  # the same app's routes and handlers, without the fast path
+    routed.router = app.router
+    routed.state = app.state
+    routed.exception_handlers = app.exception_handlers
+    routed.user_middleware = [m for m in app.user_middleware if m.cls is not TelegramFastPath]
+    assert len(routed.user_middleware) == len(app.user_middleware) - 1
+    requests = [
+        (json.dumps(fake_telegram.make_text_update(CHAT, "Здравствуйте", update_id=9001)), HEADERS),
+        (json.dumps(fake_telegram.make_text_update(CHAT, "Здравствуйте", update_id=9001)), HEADERS),  # a retry
+        (json.dumps(fake_telegram.make_text_update(CHAT, "привет", update_id=9002)), {**HEADERS, "X-Telegram-Bot-Api-Secret-Token": "nope"}),
+        ("{not json", HEADERS),
+        (json.dumps({"update_id": 9003, "edited_message": {}}), HEADERS),
+        ("x" * (300 * 1024), HEADERS),
+    ]  # fmt: skip
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=routed), base_url=str(client.base_url)) as plain:
+        for body, headers in requests:
+            fast, slow = (await client.post("/webhooks/telegram", content=body, headers=headers),
+                          await plain.post("/webhooks/telegram", content=body, headers=headers))  # fmt: skip
+            assert (fast.status_code, fast.json()) == (slow.status_code, slow.json()), body[:40]
