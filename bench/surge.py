@@ -183,7 +183,7 @@ async def processing(kind: str, n: int, *, batch: bool = True, unique: bool = Fa
                 worker = c.deliveries if batch else DeliveryProcessor(
                     c.sessionmaker, c.vault, c.router, skip_locked=kind == "pg")  # fmt: skip
                 t0 = time.perf_counter()
-                while await worker.run_once(limit=128):
+                while await worker.run_once(limit=BATCH_SIZE):  # production's set size
                     pass
                 elapsed = time.perf_counter() - t0
                 left = await pending(c)
@@ -204,7 +204,7 @@ def _worker_process(url: str, tmp: str, keys: str, ready, go, done) -> None:  # 
             ready.put(os.getpid())
             await asyncio.to_thread(go.wait)
             handled = 0
-            while n := await c.deliveries.run_once(limit=128):
+            while n := await c.deliveries.run_once(limit=BATCH_SIZE):
                 handled += n
             done.put((time.perf_counter(), handled))
         finally:
