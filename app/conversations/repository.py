@@ -12,14 +12,14 @@ import secrets
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.platform.models import Case, Contact, DailyCount, Message
+from app.platform.models import Case, Contact, DailyCount, Message, WeeklyCount
 
 ALIAS_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 _BATCH = "helpline.batch"
@@ -93,33 +93,28 @@ async def open_case(session: AsyncSession, contact_id: uuid.UUID) -> Case | None
 
 
 async def count_message(session: AsyncSession, day: date, channel: str, language: str, intent: str, urgent: bool) -> None:
-    """Add one to the anonymous daily statistics, atomically on both engines (once per batch in a batch)."""
+    """Add one to the anonymous daily and weekly statistics (once per batch in a batch)."""
     if (state := batch_state(session)) is not None:
         state.counts[(day, channel, language, intent, urgent)] += 1
         return
-    values = {"day": day, "channel": channel, "language": language, "intent": intent, "urgent": urgent, "count": 1}
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = insert(DailyCount).values(**values)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["day", "channel", "language", "intent", "urgent"],
-        set_={"count": DailyCount.count + 1},
-    )
-    await session.execute(stmt)
+    await add_counts(session, Counter({(day, channel, language, intent, urgent): 1}))
 
 
 async def add_counts(session: AsyncSession, counts: Counter[CountKey]) -> None:
-    """Add a batch's daily counts: one multi-row upsert (``count = count + n``) on both engines."""
+    """Add counts to the daily and the weekly rollup: one multi-row upsert (``count = count + n``) each."""
     if not counts:
         return
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = insert(DailyCount)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["day", "channel", "language", "intent", "urgent"],
-        set_={"count": DailyCount.count + stmt.excluded["count"]},
-    )
-    rows = [{"day": d, "channel": c, "language": lang, "intent": i, "urgent": u, "count": n}
-            for (d, c, lang, i, u), n in sorted(counts.items())]  # fmt: skip
+    weekly: Counter[CountKey] = Counter()
+    for (day, channel, language, intent, urgent), n in counts.items():
+        weekly[(day - timedelta(days=day.weekday()), channel, language, intent, urgent)] += n
     connection = await session.connection()
-    await connection.execute(stmt, rows)
+    for model, key, rows in ((DailyCount, "day", counts), (WeeklyCount, "week", weekly)):
+        stmt = insert(model)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[key, "channel", "language", "intent", "urgent"],
+            set_={"count": model.count + stmt.excluded["count"]},
+        )
+        await connection.execute(stmt, [{key: d, "channel": c, "language": lang, "intent": i, "urgent": u, "count": n}
+                                        for (d, c, lang, i, u), n in sorted(rows.items())])  # fmt: skip

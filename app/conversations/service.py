@@ -366,7 +366,7 @@ async def _text(turn: _Turn, message: Message | None) -> None:
         await _answer(turn, message, prediction, text)
     if unsure and turn.case.language and not prediction.urgent and turn.inbound.channel in ("telegram", "webchat", "whatsapp"):
         turn.reply("choose_language", _language_buttons(turn))
-    # Counted last: the upsert flushes everything above in one go.
+    # Counted last, in the daily and the weekly rollup (anonymous: channel, language, intent, urgency).
     await repo.count_message(turn.session, turn.now.date(), turn.inbound.channel,
                              turn.case.language or language.UNDETERMINED, prediction.intent, prediction.urgent)  # fmt: skip
 

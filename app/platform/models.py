@@ -344,6 +344,24 @@ class DailyCount(Base):
     count: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class WeeklyCount(Base):
+    """The daily counts summed per week as they are written: what the statistics page reads.
+
+    ``week`` is the Monday of the day counted. The page's weeks are a few hundred rows here, where the
+    daily rollup holds seven times as many for the same weeks to sum on every view.
+    """
+
+    __tablename__ = "weekly_counts"
+    __table_args__ = (UniqueConstraint("week", "channel", "language", "intent", "urgent", name="uq_weekly_counts_key"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    week: Mapped[date] = mapped_column(Date)
+    channel: Mapped[Channel] = mapped_column(String(16))
+    language: Mapped[str] = mapped_column(String(4))
+    intent: Mapped[str] = mapped_column(String(40))
+    urgent: Mapped[bool] = mapped_column(Boolean)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class ResponseCount(Base):
     """How long people waited for a human, as counts per week and wait bucket: percentiles without reading cases.
 

@@ -44,7 +44,7 @@ def _named(lang: str, kind: str, counted: list[tuple[str, int]]) -> list[tuple[s
 async def stats_page(request: Request, _: Coordinator, session: SessionDep, clock: ClockDep,
                      weeks: int = 12) -> Response:  # fmt: skip
     weeks = _weeks(weeks)
-    stats = await statistics.compute(session, clock().date(), weeks)
+    stats = await statistics.compute(session, clock().date(), weeks, rows=TABLE_ROWS)
     lang = ui_language(request)
     charts = {
         "weekly": stacked_bars([(w.strftime("%d.%m"), total, urgent) for w, total, urgent in stats.weekly],
@@ -56,7 +56,7 @@ async def stats_page(request: Request, _: Coordinator, session: SessionDep, cloc
     names = registry.names()
     table = [(week.isoformat(), translate_or(lang, f"channel.{channel}", channel), names.get(language, language),
               translate_or(lang, f"intent.{intent}", intent), urgent, n)
-             for week, channel, language, intent, urgent, n in stats.rows[:TABLE_ROWS]]  # fmt: skip
+             for week, channel, language, intent, urgent, n in stats.rows]  # fmt: skip
     return render(request, "admin_stats.html", {"stats": stats, "weeks": weeks, "charts": charts, "table": table,
                                                 "table_rows": TABLE_ROWS})  # fmt: skip
 

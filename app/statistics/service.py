@@ -1,7 +1,8 @@
 """Numbers for coordinators, computed from anonymous counts and timestamps only.
 
 Nothing here reads a message body, an address or a note: weekly counts come
-from ``DailyCount`` (the daily rollup), response times from ``ResponseCount``
+from ``WeeklyCount`` (the daily counts summed per week as they are written: the
+page's table is its rows, the totals three small sums), response times from ``ResponseCount``
 (counts per week and wait bucket, written when a human first takes or answers a
 case), failures from the outbox's status and error columns (errors are scrubbed
 of digits and handles). Every query is bounded by the weeks shown or by a status
@@ -16,17 +17,16 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
 
-from sqlalchemy import Date, func, literal, select, text, type_coerce
+from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.platform.models import CASE_ERASED, Case, DailyCount, Escalation, OutboxItem, ResponseCount
+from app.platform.models import CASE_ERASED, Case, Escalation, OutboxItem, ResponseCount, WeeklyCount
 
 # Waits under EXACT_BELOW seconds get a bucket per second; above, buckets STEP times wider than the last.
 EXACT_BELOW = 100
@@ -95,6 +95,7 @@ class DeadLetter:
 class Stats:
     since: date
     rows: list[tuple[date, str, str, str, bool, int]] = field(default_factory=list)
+    row_count: int = 0  # every row of the weeks, however many ``rows`` holds
     weekly: list[tuple[date, int, int]] = field(default_factory=list)
     by_channel: list[tuple[str, int]] = field(default_factory=list)
     by_language: list[tuple[str, int]] = field(default_factory=list)
@@ -114,31 +115,33 @@ class Stats:
         return self.urgent / self.total if self.total else 0.0
 
 
-async def compute(session: AsyncSession, today: date, weeks: int) -> Stats:
+async def compute(session: AsyncSession, today: date, weeks: int, rows: int | None = None) -> Stats:
+    """The figures of the ``weeks`` up to ``today``; ``rows`` bounds the table (the page shows its first
+    rows, the CSV asks for all), the totals always cover every row."""
     since = week_start(today) - timedelta(weeks=weeks - 1)
     stats = Stats(since=since)
-    week = _week_of(session, DailyCount.day)
-    counts = await session.execute(
-        select(week, DailyCount.channel, DailyCount.language, DailyCount.intent, DailyCount.urgent,
-               func.sum(DailyCount.count)).where(DailyCount.day >= since)
-        .group_by(week, DailyCount.channel, DailyCount.language, DailyCount.intent, DailyCount.urgent)
-    )  # fmt: skip
-    per_week: dict[tuple[date, str, str, str, bool], int] = defaultdict(int)
+    inside = WeeklyCount.week >= since
+    key = (WeeklyCount.week, WeeklyCount.channel, WeeklyCount.language, WeeklyCount.intent, WeeklyCount.urgent)
+    table = select(*key, WeeklyCount.count).where(inside).order_by(*key)
+    if rows is not None:
+        table = table.limit(rows)
+    stats.rows = [(w, c, lang, i, bool(u), int(n or 0)) for w, c, lang, i, u, n in (await session.execute(table)).all()]
     weekly_total: Counter[date] = Counter()
     weekly_urgent: Counter[date] = Counter()
+    per_week = select(WeeklyCount.week, WeeklyCount.urgent, func.sum(WeeklyCount.count)).where(inside)
+    for week, urgent, n in (await session.execute(per_week.group_by(WeeklyCount.week, WeeklyCount.urgent))).all():
+        weekly_total[week] += int(n or 0)
+        if urgent:
+            weekly_urgent[week] += int(n or 0)
     channels: Counter[str] = Counter()
     languages: Counter[str] = Counter()
     intents: Counter[str] = Counter()
-    for week, channel, language, intent, urgent, n in counts.all():
-        language, intent, urgent, n = language or "?", intent or "?", bool(urgent), int(n or 0)
-        per_week[(week, channel, language, intent, urgent)] += n  # "?" and a missing code are one row
-        weekly_total[week] += n
-        if urgent:
-            weekly_urgent[week] += n
-        channels[channel] += n
-        languages[language] += n
-        intents[intent] += n
-    stats.rows = sorted(k + (n,) for k, n in per_week.items())
+    mix = select(WeeklyCount.channel, WeeklyCount.language, WeeklyCount.intent, func.sum(WeeklyCount.count)).where(inside)
+    for channel, language, intent, n in (await session.execute(
+            mix.group_by(WeeklyCount.channel, WeeklyCount.language, WeeklyCount.intent))).all():  # fmt: skip
+        channels[channel] += int(n or 0)
+        languages[language] += int(n or 0)
+        intents[intent] += int(n or 0)
     stats.weekly = [(since + timedelta(weeks=i), weekly_total[since + timedelta(weeks=i)],
                      weekly_urgent[since + timedelta(weeks=i)]) for i in range(weeks)]  # fmt: skip
     stats.by_channel, stats.by_language = channels.most_common(), languages.most_common()
@@ -151,21 +154,15 @@ async def compute(session: AsyncSession, today: date, weeks: int) -> Stats:
                                                                     Escalation.created_at >= start)  # fmt: skip
     erased = select(func.count()).select_from(Case).where(text(CASE_ERASED), Case.created_at >= start)
     dead_count = select(func.count()).select_from(OutboxItem).where(OutboxItem.status == "dead")
+    row_count = select(func.count()).select_from(WeeklyCount).where(inside)
     row = (await session.execute(select(exhausted.scalar_subquery(), erased.scalar_subquery(),
-                                        dead_count.scalar_subquery()))).one()  # fmt: skip
-    stats.exhausted, stats.erased, stats.dead_count = (int(n or 0) for n in row)
+                                        dead_count.scalar_subquery(), row_count.scalar_subquery()))).one()  # fmt: skip
+    stats.exhausted, stats.erased, stats.dead_count, stats.row_count = (int(n or 0) for n in row)
     dead = await session.execute(select(OutboxItem.channel, OutboxItem.kind, OutboxItem.last_error, OutboxItem.attempts,
                                         OutboxItem.created_at).where(OutboxItem.status == "dead")
                                  .order_by(OutboxItem.created_at.desc()).limit(50))  # fmt: skip
     stats.dead = [DeadLetter(c, k, scrub(e), int(a or 0), t) for c, k, e, a, t in dead.all()]
     return stats
-
-
-def _week_of(session: AsyncSession, day: Any) -> Any:
-    """The Monday of ``day``'s week, in SQL: the rollup is summed per week by the database, not in Python."""
-    if session.get_bind().dialect.name == "postgresql":  # date arithmetic: cheaper than date_trunc's timestamps
-        return type_coerce(day - (day - literal(date(2000, 1, 3), Date)) % 7, Date)  # 2000-01-03 was a Monday
-    return type_coerce(func.date(day, func.printf("-%d days", (func.strftime("%w", day) + 6) % 7)), Date)
 
 
 async def _response_times(session: AsyncSession, since: date) -> tuple[int, dict[str, float | None],

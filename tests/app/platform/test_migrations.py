@@ -135,3 +135,16 @@ def test_migration_0018_counts_the_waits_of_cases_already_taken(empty_url: str) 
     assert rows == [("2026-11-30", "reply", 190, 1), ("2026-11-30", "take", 42, 1)]  # 600 s: bucket 190 (100·1.02^90 ≤ 600)
     firsts = dict(asyncio.run(_run(empty_url, "SELECT alias, first_taken_at IS NOT NULL FROM cases")))
     assert firsts == {"K-1": True, "K-2": False}
+
+
+def test_migration_0019_sums_the_daily_counts_per_week(empty_url: str) -> None:
+    upgrade(empty_url, "0018")
+    asyncio.run(_run(
+        empty_url,
+        "INSERT INTO daily_counts (day, channel, language, intent, urgent, count) VALUES "
+        "('2026-11-30', 'sms', 'kk', 'greet', false, 2), ('2026-12-06', 'sms', 'kk', 'greet', false, 3), "
+        "('2026-12-07', 'sms', 'kk', 'greet', false, 1)",
+    ))  # fmt: skip
+    upgrade(empty_url)
+    weekly = asyncio.run(_run(empty_url, "SELECT CAST(week AS TEXT), count FROM weekly_counts ORDER BY week"))
+    assert weekly == [("2026-11-30", 5), ("2026-12-07", 1)]  # Monday to Sunday, then the next Monday

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
+from app.conversations.repository import add_counts
 from app.oncall.service import hand_back, operator_message, take_case
 from app.operators.service import upsert_operator
 from app.platform.db import session_scope
-from app.platform.models import Case, Contact, DailyCount, Escalation, Operator, OutboxItem, ResponseCount
+from app.platform.models import Case, Contact, Escalation, Operator, OutboxItem, ResponseCount, WeeklyCount
 from app.statistics.service import bucket_percentile, bucket_seconds, compute, count_wait, wait_bucket, week_start
 from app.web.i18n import translate
 from tests.pages import services_of, signed_in
@@ -25,8 +27,7 @@ async def _history(services) -> None:  # type: ignore[no-untyped-def]
             (0, "telegram", "ru", "greet", False, 5), (1, "telegram", "ru", "greet", True, 2),
             (8, "sms", "kk", "legal_aid", False, 3), (400, "sms", "kk", "legal_aid", False, 99),  # outside the weeks
         ]:  # fmt: skip
-            session.add(DailyCount(day=today - timedelta(days=days), channel=channel, language=language, intent=intent,
-                                   urgent=urgent, count=n))  # fmt: skip
+            await add_counts(session, Counter({(today - timedelta(days=days), channel, language, intent, urgent): n}))
         # First taken after 60, 120, ..., 600 s; the first human reply 30 s after taking, for the even ones only.
         for i in range(1, 11):
             created = now - timedelta(days=i)
@@ -77,8 +78,7 @@ async def test_the_page_lists_the_first_hundred_rows_and_the_csv_all_of_them(cli
     today = services.clock().date()
     async with session_scope(services.sessionmaker) as session:
         for i in range(130):
-            session.add(DailyCount(day=today, channel="telegram", language="ru", intent=f"intent_{i:03d}", urgent=False,
-                                   count=1))  # fmt: skip
+            await add_counts(session, Counter({(today, "telegram", "ru", f"intent_{i:03d}", False): 1}))
     await signed_in(client, "boss", "coordinator")
     page = await client.get("/admin/stats?lang=en")
     assert page.text.count("<td>intent_") == 100 and "Showing 100 of 130 rows" in page.text
@@ -89,8 +89,7 @@ async def test_the_page_lists_the_first_hundred_rows_and_the_csv_all_of_them(cli
 async def test_the_statistics_page_names_channels_intents_and_languages_in_its_language(client) -> None:  # type: ignore[no-untyped-def]
     services = services_of(client)
     async with session_scope(services.sessionmaker) as session:
-        session.add(DailyCount(day=services.clock().date(), channel="voice", language="kk", intent="documents_taken",
-                               urgent=False, count=3))  # fmt: skip
+        await add_counts(session, Counter({(services.clock().date(), "voice", "kk", "documents_taken", False): 3}))
     await signed_in(client, "boss", "coordinator")
     page = (await client.get("/admin/stats?lang=kk")).text
     assert translate("kk", "intent.documents_taken") in page and translate("kk", "channel.voice") in page
@@ -133,3 +132,19 @@ async def test_a_case_counts_its_first_take_and_first_reply_once_however_often_i
     assert sorted(rows) == [("reply", 1), ("take", 1)]
     assert stats.measured_cases == 1 and stats.taken["p50"] == pytest.approx(600, rel=0.01)
     assert case is not None and case.first_taken_at is not None and case.taken_at is not None
+
+
+async def test_the_weekly_rollup_adds_up_what_the_daily_one_holds(services) -> None:  # type: ignore[no-untyped-def]
+    """Written together: a week's row is the sum of its days, whichever days of the week they are."""
+    from sqlalchemy import func
+
+    from app.platform.models import DailyCount
+
+    monday = week_start(services.clock().date()) - timedelta(weeks=1)
+    async with session_scope(services.sessionmaker) as session:
+        for offset, n in ((0, 2), (3, 5), (6, 1), (7, 4)):  # Monday, Thursday, Sunday, the next Monday
+            await add_counts(session, Counter({(monday + timedelta(days=offset), "sms", "uz", "legal_aid", False): n}))
+    async with services.sessionmaker() as session:
+        weeks = dict((await session.execute(select(WeeklyCount.week, WeeklyCount.count).order_by(WeeklyCount.week))).all())
+        days = await session.scalar(select(func.sum(DailyCount.count)))
+    assert weeks == {monday: 8, monday + timedelta(weeks=1): 4} and days == 12
