@@ -181,32 +181,39 @@ class DeliveryProcessor:
         return done
 
     async def _claim_set(self, session: AsyncSession, limit: int) -> list[Any]:
-        """Up to ``limit`` due rows, then all due rows of their senders whose claim this transaction got."""
+        """Up to ``limit`` due rows, then all due rows of their senders whose claim this transaction got.
+
+        Another worker may hold the senders at the front of the queue: then the next page is read, so N
+        workers on one database share the queue instead of all but one finding nothing. And a sender whose
+        lock was free may have been finished by that worker between the read and the lock (its rows are
+        no longer due): then the queue is read again from the front.
+        """
         due = (InboundDelivery.status == "pending", InboundDelivery.next_attempt_at <= self.clock())
+        columns = (InboundDelivery.id, InboundDelivery.contact_key, InboundDelivery.channel, InboundDelivery.payload_enc)
         heads: list[Any] = []
-        keys: list[str] = []
-        # Another worker holds the senders at the front of the queue: look further back, a page at a time,
-        # so that N workers on one database share the queue instead of all but one waiting on the first.
-        for page in range(CLAIM_PAGES if self.skip_locked else 1):
-            found = (await session.execute(
+        rows: list[Any] = []
+        page = 0
+        for _ in range(CLAIM_PAGES if self.skip_locked else 1):
+            heads = list((await session.execute(
                 select(InboundDelivery.id, InboundDelivery.contact_key).where(*due)
                 .order_by(InboundDelivery.priority.desc(), InboundDelivery.created_at).offset(page * limit).limit(limit)
-            )).all()  # fmt: skip
-            heads += found
-            wanted = [k for k in dict.fromkeys(key for _, key in found if key is not None) if k not in keys]
-            if self.skip_locked and wanted:
-                got = set((await session.scalars(_CLAIM_MANY, {"keys": [claim_key(k) for k in wanted]})).all())
-                wanted = [k for k in wanted if claim_key(k) in got]  # the others are being handled on another worker
-            keys += wanted
-            if keys or len(found) < limit:
-                break
-        columns = (InboundDelivery.id, InboundDelivery.contact_key, InboundDelivery.channel, InboundDelivery.payload_enc)
-        rows: list[Any] = []
-        if keys:
-            rows = list((await session.execute(
-                select(*columns).where(*due, InboundDelivery.contact_key.in_(keys))
-                .order_by(InboundDelivery.created_at, InboundDelivery.id).limit(limit * 4)
             )).all())  # fmt: skip
+            keys = list(dict.fromkeys(key for _, key in heads if key is not None))
+            if self.skip_locked and keys:
+                got = set((await session.scalars(_CLAIM_MANY, {"keys": [claim_key(k) for k in keys]})).all())
+                keys = [k for k in keys if claim_key(k) in got]  # the others are being handled on another worker
+            if keys:
+                rows = list((await session.execute(
+                    select(*columns).where(*due, InboundDelivery.contact_key.in_(keys))
+                    .order_by(InboundDelivery.created_at, InboundDelivery.id).limit(limit * 4)
+                )).all())  # fmt: skip
+                if rows:
+                    break
+                page = 0  # finished meanwhile by the worker that held them: the front has moved
+            elif len(heads) < limit:
+                break  # the end of the queue
+            else:
+                page += 1
         legacy = [row_id for row_id, key in heads if key is None]
         if legacy:
             rows += (await session.execute(select(*columns).where(*due, InboundDelivery.id.in_(legacy)))).all()

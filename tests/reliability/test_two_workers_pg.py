@@ -200,3 +200,37 @@ async def test_two_workers_share_a_queue_whose_front_the_other_holds(two_instanc
         statuses = Counter((await session.scalars(select(InboundDelivery.status))).all())
         assert statuses == {"done": 48}
         assert await session.scalar(select(func.count()).select_from(Case)) == 48
+
+
+async def test_a_claim_whose_senders_were_finished_meanwhile_reads_the_queue_again(two_instances) -> None:  # type: ignore[no-untyped-def]
+    """Between reading the front of the queue and locking its senders, another worker may finish them:
+    the claim then reads the queue again instead of coming back empty with work waiting."""
+    from sqlalchemy import update
+
+    from app.platform.models import InboundDelivery
+
+    a, _b = two_instances
+    async with session_scope(a.sessionmaker) as session:
+        for i in range(8):
+            await store_delivery(session, a.vault, InboundMessage(channel="telegram", external_id=f"73{i:05d}",
+                                                                 external_message_id=f"f{i}", text="Здравствуйте"))  # fmt: skip
+    async with a.sessionmaker() as session:
+        front = [row.id for row in (await session.execute(select(InboundDelivery.id).order_by(
+            InboundDelivery.created_at).limit(4))).all()]  # fmt: skip
+    processor = a.deliveries
+    finished_meanwhile = False
+    async with a.sessionmaker() as session:
+        real = session.scalars
+
+        async def lock_after_the_other_worker_finished(statement, params=None, **kw):  # type: ignore[no-untyped-def]
+            nonlocal finished_meanwhile
+            if params and "keys" in params and not finished_meanwhile:
+                finished_meanwhile = True
+                async with session_scope(a.sessionmaker) as other:  # the other worker commits those four
+                    await other.execute(update(InboundDelivery).where(InboundDelivery.id.in_(front)).values(status="done"))
+            return await real(statement, params, **kw)
+
+        session.scalars = lock_after_the_other_worker_finished  # type: ignore[method-assign]
+        rows = await processor._claim_set(session, 4)
+        await session.rollback()
+    assert finished_meanwhile and len(rows) == 4 and not {row.id for row in rows} & set(front)
