@@ -43,7 +43,7 @@ from bots.messages import Attachment, InboundMessage
 log = logging.getLogger("helpline.deliveries")
 MAX_ATTEMPTS = 10
 CONFLICT_RETRIES = 2  # a unique-key conflict is retried at once (the row it lost to is then visible)
-BATCH_SIZE = 32  # a set's rows: small enough that an urgent one arriving meanwhile is alerted within 2 s (128 took 2.8 s)
+BATCH_SIZE = 64  # a set's rows: an urgent one arriving meanwhile is alerted within 0.3 s (p99; 32: 0.27 s, at two-thirds the rate)
 CLAIM_PAGES = 4  # pages of the queue a worker looks through for senders no other worker holds
 RERUNS = 4  # a set run again without the one message that broke; after that, the rest go one at a time
 _CLAIM = text("SELECT pg_try_advisory_xact_lock(:key)")
@@ -181,40 +181,45 @@ class DeliveryProcessor:
         return done
 
     async def _claim_set(self, session: AsyncSession, limit: int) -> list[Any]:
-        """Up to ``limit`` due rows, then all due rows of their senders whose claim this transaction got.
+        """Up to ``limit`` senders from the front of the queue whose claim this transaction got, with all
+        their due rows.
 
-        Another worker may hold the senders at the front of the queue: then the next page is read, so N
-        workers on one database share the queue instead of all but one finding nothing. And a sender whose
-        lock was free may have been finished by that worker between the read and the lock (its rows are
-        no longer due): then the queue is read again from the front.
+        Another worker may hold senders at the front: then further pages are read until the set is full
+        (or the pages run out), so N workers on one database share the queue, each with full sets, instead
+        of one taking what the other left at the front one row at a time. And a sender whose lock was free
+        may have been finished by that worker between the read and the lock (its rows no longer due): when
+        nothing is left, the queue is read again from the front.
         """
         due = (InboundDelivery.status == "pending", InboundDelivery.next_attempt_at <= self.clock())
         columns = (InboundDelivery.id, InboundDelivery.contact_key, InboundDelivery.channel, InboundDelivery.payload_enc)
-        heads: list[Any] = []
+        pages = CLAIM_PAGES if self.skip_locked else 1
         rows: list[Any] = []
-        page = 0
-        for _ in range(CLAIM_PAGES if self.skip_locked else 1):
-            heads = list((await session.execute(
-                select(InboundDelivery.id, InboundDelivery.contact_key).where(*due)
-                .order_by(InboundDelivery.priority.desc(), InboundDelivery.created_at).offset(page * limit).limit(limit)
-            )).all())  # fmt: skip
-            keys = list(dict.fromkeys(key for _, key in heads if key is not None))
-            if self.skip_locked and keys:
-                got = set((await session.scalars(_CLAIM_MANY, {"keys": [claim_key(k) for k in keys]})).all())
-                keys = [k for k in keys if claim_key(k) in got]  # the others are being handled on another worker
+        legacy: list[uuid.UUID] = []
+        for _attempt in range(2 if self.skip_locked else 1):
+            keys: list[str] = []
+            legacy = []
+            for page in range(pages):
+                heads = (await session.execute(
+                    select(InboundDelivery.id, InboundDelivery.contact_key).where(*due)
+                    .order_by(InboundDelivery.priority.desc(), InboundDelivery.created_at)
+                    .offset(page * limit).limit(limit)
+                )).all()  # fmt: skip
+                legacy += [row_id for row_id, key in heads if key is None]
+                wanted = [k for k in dict.fromkeys(key for _, key in heads if key is not None) if k not in keys]
+                wanted = wanted[: limit - len(keys)]  # locked is claimed: no more senders than the set takes
+                if self.skip_locked and wanted:
+                    got = set((await session.scalars(_CLAIM_MANY, {"keys": [claim_key(k) for k in wanted]})).all())
+                    wanted = [k for k in wanted if claim_key(k) in got]  # the others are on another worker
+                keys += wanted
+                if len(keys) >= limit or len(heads) < limit:
+                    break
             if keys:
                 rows = list((await session.execute(
                     select(*columns).where(*due, InboundDelivery.contact_key.in_(keys))
                     .order_by(InboundDelivery.created_at, InboundDelivery.id).limit(limit * 4)
                 )).all())  # fmt: skip
-                if rows:
-                    break
-                page = 0  # finished meanwhile by the worker that held them: the front has moved
-            elif len(heads) < limit:
-                break  # the end of the queue
-            else:
-                page += 1
-        legacy = [row_id for row_id, key in heads if key is None]
+            if rows or legacy or not keys:
+                break
         if legacy:
             rows += (await session.execute(select(*columns).where(*due, InboundDelivery.id.in_(legacy)))).all()
         return rows

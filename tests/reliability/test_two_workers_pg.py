@@ -234,3 +234,27 @@ async def test_a_claim_whose_senders_were_finished_meanwhile_reads_the_queue_aga
         rows = await processor._claim_set(session, 4)
         await session.rollback()
     assert finished_meanwhile and len(rows) == 4 and not {row.id for row in rows} & set(front)
+
+
+async def test_a_worker_fills_its_set_past_the_senders_another_worker_holds(two_instances) -> None:  # type: ignore[no-untyped-def]
+    """Three of the four senders at the front are on the other worker: the set is still four senders
+    (read from the next page), not the one left at the front."""
+    from app.inbound.deliveries import _CLAIM_MANY, claim_key
+    from app.platform.models import InboundDelivery
+
+    a, b = two_instances
+    async with session_scope(a.sessionmaker) as session:
+        for i in range(8):
+            await store_delivery(session, a.vault, InboundMessage(channel="telegram", external_id=f"74{i:05d}",
+                                                                 external_message_id=f"g{i}", text="Здравствуйте"))  # fmt: skip
+    async with a.sessionmaker() as session:
+        front = [key for (key,) in (await session.execute(select(InboundDelivery.contact_key).order_by(
+            InboundDelivery.created_at).limit(4))).all()]  # fmt: skip
+    async with b.sessionmaker() as other, a.sessionmaker() as session:
+        held = set((await other.scalars(_CLAIM_MANY, {"keys": [claim_key(k) for k in front[:3]]})).all())
+        assert len(held) == 3  # the other worker's set, its transaction open
+        rows = await a.deliveries._claim_set(session, 4)
+        await session.rollback()
+        await other.rollback()
+    keys = {row.contact_key for row in rows}
+    assert len(keys) == 4 and not keys & set(front[:3]) and front[3] in keys
