@@ -330,13 +330,10 @@ class ScriptText(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class DailyCount(Base):
-    """Anonymous counts that outlive erasure: statistics without people."""
+class _Counted:
+    """What an anonymous count is kept by: the channel, the language, the intent and the urgency, never a person."""
 
-    __tablename__ = "daily_counts"
-    __table_args__ = (UniqueConstraint("day", "channel", "language", "intent", "urgent", name="uq_daily_counts_key"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    day: Mapped[date] = mapped_column(Date)
     channel: Mapped[Channel] = mapped_column(String(16))
     language: Mapped[str] = mapped_column(String(4))
     intent: Mapped[str] = mapped_column(String(40))
@@ -344,7 +341,15 @@ class DailyCount(Base):
     count: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class WeeklyCount(Base):
+class DailyCount(_Counted, Base):
+    """Anonymous counts that outlive erasure: statistics without people."""
+
+    __tablename__ = "daily_counts"
+    __table_args__ = (UniqueConstraint("day", "channel", "language", "intent", "urgent", name="uq_daily_counts_key"),)
+    day: Mapped[date] = mapped_column(Date)
+
+
+class WeeklyCount(_Counted, Base):
     """The daily counts summed per week as they are written: what the statistics page reads.
 
     ``week`` is the Monday of the day counted. The page's weeks are a few hundred rows here, where the
@@ -353,13 +358,7 @@ class WeeklyCount(Base):
 
     __tablename__ = "weekly_counts"
     __table_args__ = (UniqueConstraint("week", "channel", "language", "intent", "urgent", name="uq_weekly_counts_key"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     week: Mapped[date] = mapped_column(Date)
-    channel: Mapped[Channel] = mapped_column(String(16))
-    language: Mapped[str] = mapped_column(String(4))
-    intent: Mapped[str] = mapped_column(String(40))
-    urgent: Mapped[bool] = mapped_column(Boolean)
-    count: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class ResponseCount(Base):

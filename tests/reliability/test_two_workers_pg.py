@@ -202,6 +202,14 @@ async def test_two_workers_share_a_queue_whose_front_the_other_holds(two_instanc
         assert await session.scalar(select(func.count()).select_from(Case)) == 48
 
 
+async def _hellos(instance, prefix: str, n: int) -> None:  # type: ignore[no-untyped-def]
+    """``n`` new people's first message, stored at the door."""
+    async with session_scope(instance.sessionmaker) as session:
+        for i in range(n):
+            await store_delivery(session, instance.vault, InboundMessage(
+                channel="telegram", external_id=f"{prefix}{i:05d}", external_message_id=f"{prefix}:{i}", text="Здравствуйте"))  # fmt: skip
+
+
 async def test_a_claim_whose_senders_were_finished_meanwhile_reads_the_queue_again(two_instances) -> None:  # type: ignore[no-untyped-def]
     """Between reading the front of the queue and locking its senders, another worker may finish them:
     the claim then reads the queue again instead of coming back empty with work waiting."""
@@ -210,10 +218,7 @@ async def test_a_claim_whose_senders_were_finished_meanwhile_reads_the_queue_aga
     from app.platform.models import InboundDelivery
 
     a, _b = two_instances
-    async with session_scope(a.sessionmaker) as session:
-        for i in range(8):
-            await store_delivery(session, a.vault, InboundMessage(channel="telegram", external_id=f"73{i:05d}",
-                                                                 external_message_id=f"f{i}", text="Здравствуйте"))  # fmt: skip
+    await _hellos(a, "73", 8)
     async with a.sessionmaker() as session:
         front = [row.id for row in (await session.execute(select(InboundDelivery.id).order_by(
             InboundDelivery.created_at).limit(4))).all()]  # fmt: skip
@@ -243,10 +248,7 @@ async def test_a_worker_fills_its_set_past_the_senders_another_worker_holds(two_
     from app.platform.models import InboundDelivery
 
     a, b = two_instances
-    async with session_scope(a.sessionmaker) as session:
-        for i in range(8):
-            await store_delivery(session, a.vault, InboundMessage(channel="telegram", external_id=f"74{i:05d}",
-                                                                 external_message_id=f"g{i}", text="Здравствуйте"))  # fmt: skip
+    await _hellos(a, "74", 8)
     async with a.sessionmaker() as session:
         front = [key for (key,) in (await session.execute(select(InboundDelivery.contact_key).order_by(
             InboundDelivery.created_at).limit(4))).all()]  # fmt: skip
