@@ -17,10 +17,6 @@ from app.platform.settings import Settings, new_key_spec
 from bots.messages import OutboundMessage, SendError, SendResult
 
 PG_URL = os.environ.get("HELPLINE_TEST_DATABASE_URL", "")
-# The providers' paces (app.outbox.pace) would make a test that answers ten people by SMS wait ten
-# seconds; tests send at once, and tests/app/outbox/test_pace.py pins the pace itself.
-for _channel in ("TELEGRAM", "SMS", "WHATSAPP", "VOICE"):
-    os.environ.setdefault(f"HELPLINE_OUTBOX_RATE_{_channel}", "0")
 # The real NLU model, trained once and reused while the data is unchanged (var/ is git-ignored).
 TEST_MODEL = Path(__file__).resolve().parent.parent / "var" / "test" / "nlu-model.pkl"
 

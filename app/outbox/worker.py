@@ -23,7 +23,6 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import case, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.outbox.pace import Pace
 from app.outbox.service import enqueue, open_item
 from app.platform.events import Event, EventBus
 from app.platform.identity import Vault
@@ -41,17 +40,6 @@ class OutboxSettings(BaseSettings):
 
     concurrency: int = 8
     lease_seconds: float = 60.0
-    # Provider calls a second, per process (app.outbox.pace): under Telegram's ~30 a second per bot;
-    # Twilio's defaults for a long code (SMS 1, calls 1) and WhatsApp senders. 0 turns a pace off.
-    rate_telegram: float = 25.0
-    rate_sms: float = 1.0
-    rate_whatsapp: float = 20.0
-    rate_voice: float = 1.0
-    burst: float = 5.0
-
-    def pace(self) -> Pace:
-        return Pace({"telegram": self.rate_telegram, "sms": self.rate_sms, "whatsapp": self.rate_whatsapp,
-                     "voice": self.rate_voice}, burst=self.burst)  # fmt: skip
 
 
 class OutboxWorker:
@@ -67,7 +55,6 @@ class OutboxWorker:
         events: EventBus | None = None,
         concurrency: int = 8,
         lease: timedelta = timedelta(seconds=60),
-        pace: Pace | None = None,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.vault = vault
@@ -78,7 +65,6 @@ class OutboxWorker:
         self.events = events
         self.concurrency = max(1, concurrency)
         self.lease = lease
-        self.pace = pace or Pace({})  # tests and tools send at once; the container paces the providers
 
     async def run_once(self, limit: int | None = None) -> int:
         """Claim what is due (at most ``concurrency``), send it concurrently; how many rows were attempted."""
@@ -143,7 +129,6 @@ class OutboxWorker:
             if sender is None:
                 raise SendError(f"no sender configured for {item.channel}", retryable=True)
             message = open_item(self.vault, item)
-            await self.pace.wait(item.channel)
             # Bounded well inside the lease, so a slow call is never claimed twice.
             result = await asyncio.wait_for(sender.send(message), timeout=self.lease.total_seconds() / 2)
         except SendError as exc:

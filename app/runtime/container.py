@@ -184,7 +184,7 @@ async def build_container(
     sending = OutboxSettings()
     outbox = OutboxWorker(sessionmaker, vault, senders, max_attempts=settings.outbox_max_attempts,
                           skip_locked=skip_locked, events=events, concurrency=sending.concurrency,
-                          lease=timedelta(seconds=sending.lease_seconds), pace=sending.pace())  # fmt: skip
+                          lease=timedelta(seconds=sending.lease_seconds))  # fmt: skip
     timers = Timers(sessionmaker, oncall, events, skip_locked=skip_locked)
     # A follow-up's opt-in check-in reaches a web-chat person only while their page is open.
     connected = getattr(webchat, "is_connected", None)
