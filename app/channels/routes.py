@@ -15,13 +15,12 @@ from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, Request, Response
-from fastapi.responses import JSONResponse
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.inbound.accept import REFUSALS, Intake, IntakeDep, read_body, refuse
 from app.platform.deps import SessionDep, SettingsDep, provided
-from app.platform.errors import HelplineError
+from app.platform.errors import HelplineError, error_response
 from app.platform.metrics import WEBHOOK_LATENCY
 from app.platform.models import OutboxItem
 from app.platform.settings import Settings
@@ -129,7 +128,7 @@ class TelegramFastPath:
         try:
             response = await take_telegram_update(request, container.intake, container.settings, container.callbacks)
         except HelplineError as exc:
-            response = JSONResponse({"error": exc.code, "message": exc.message}, status_code=exc.status_code)
+            response = error_response(exc)
         await response(scope, receive, send)
 
 

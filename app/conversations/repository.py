@@ -12,7 +12,7 @@ import secrets
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -20,6 +20,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.platform.models import Case, Contact, DailyCount, Message, WeeklyCount
+from app.statistics.service import week_start
 
 ALIAS_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 _BATCH = "helpline.batch"
@@ -108,7 +109,7 @@ async def add_counts(session: AsyncSession, counts: Counter[CountKey]) -> None:
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     weekly: Counter[CountKey] = Counter()
     for (day, channel, language, intent, urgent), n in counts.items():
-        weekly[(day - timedelta(days=day.weekday()), channel, language, intent, urgent)] += n
+        weekly[(week_start(day), channel, language, intent, urgent)] += n
     connection = await session.connection()
     for model, key, rows in ((DailyCount, "day", counts), (WeeklyCount, "week", weekly)):
         stmt = insert(model)

@@ -47,10 +47,15 @@ class Unavailable(HelplineError):
     code = "unavailable"
 
 
+def error_response(exc: HelplineError) -> JSONResponse:
+    """What a client reads for a HelplineError, from the framework's handler or a plain ASGI path alike."""
+    return JSONResponse({"error": exc.code, "message": exc.message}, status_code=exc.status_code)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(HelplineError)
     async def _helpline(_: Request, exc: HelplineError) -> JSONResponse:
-        return JSONResponse({"error": exc.code, "message": exc.message}, status_code=exc.status_code)
+        return error_response(exc)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -35,9 +35,13 @@ def _every_language(counted: list[tuple[str, int]]) -> list[tuple[str, int]]:
     return sorted(rows, key=lambda row: -row[1])
 
 
+def _name(lang: str, kind: str, code: str) -> str:
+    """A channel or intent by its name in the page's language; a code without one (a new intent) as it is."""
+    return translate_or(lang, f"{kind}.{code}", code)
+
+
 def _named(lang: str, kind: str, counted: list[tuple[str, int]]) -> list[tuple[str, int]]:
-    """Channels and intents by their names in the page's language; a code without one (a new intent) as it is."""
-    return [(translate_or(lang, f"{kind}.{code}", code), n) for code, n in counted]
+    return [(_name(lang, kind, code), n) for code, n in counted]
 
 
 @router.get("/stats")
@@ -54,9 +58,8 @@ async def stats_page(request: Request, _: Coordinator, session: SessionDep, cloc
         "intents": horizontal_bars(_named(lang, "intent", stats.by_intent), translate(lang, "stats.by_intent")),
     }  # fmt: skip
     names = registry.names()
-    table = [(week.isoformat(), translate_or(lang, f"channel.{channel}", channel), names.get(language, language),
-              translate_or(lang, f"intent.{intent}", intent), urgent, n)
-             for week, channel, language, intent, urgent, n in stats.rows]  # fmt: skip
+    table = [(week.isoformat(), _name(lang, "channel", channel), names.get(language, language), _name(lang, "intent", intent),
+              urgent, n) for week, channel, language, intent, urgent, n in stats.rows]  # fmt: skip
     return render(request, "admin_stats.html", {"stats": stats, "weeks": weeks, "charts": charts, "table": table,
                                                 "table_rows": TABLE_ROWS})  # fmt: skip
 
