@@ -61,7 +61,6 @@ NAMING = {
 # (PostgreSQL and SQLite use a partial index only when the query's WHERE implies its predicate).
 QUEUE_OPEN = "status IN ('waiting', 'assigned')"
 CASE_UNPURGED = "status = 'closed' AND (notes_enc IS NOT NULL OR location_enc IS NOT NULL OR context IS NOT NULL)"
-CASE_TAKEN = "taken_at IS NOT NULL"
 CASE_ERASED = "erased"
 OUTBOX_SPENT = "status IN ('sent', 'dead', 'cancelled')"
 DELIVERY_SPENT = "status IN ('done', 'failed')"
@@ -129,8 +128,7 @@ class Case(Base):
         Index("ix_cases_queue", "urgent", text("coalesce(waiting_since, created_at)"), **_partial(QUEUE_OPEN)),
         # Retention: closed cases whose notes, place or context are still kept (purged ones leave the index).
         Index("ix_cases_unpurged", "closed_at", **_partial(CASE_UNPURGED)),
-        # Statistics: response times and erasures inside the chosen weeks.
-        Index("ix_cases_taken", "created_at", "taken_at", "first_human_reply_at", **_partial(CASE_TAKEN)),
+        # Statistics: erasures inside the chosen weeks (response times come from ResponseCount).
         Index("ix_cases_erased", "created_at", **_partial(CASE_ERASED)),
     )
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
