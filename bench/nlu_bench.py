@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from nlu.data_io import DATA_DIR, load_dir
+from nlu.data_io import DATA_DIR, EVALUATION_SETS, load_dir
 from nlu.model import DEFAULT_MODEL_PATH, NLUModel
 
 
@@ -59,7 +59,8 @@ def main() -> int:
     t0 = time.perf_counter()
     model = NLUModel.load(path)
     load_s = time.perf_counter() - t0
-    texts = [e.text for e in load_dir(DATA_DIR / "test") + load_dir(DATA_DIR / "heldout")]
+    # the test split and the held-out sets that are not training data: short lines and long stories alike
+    texts = [e.text for name in EVALUATION_SETS if name != "test_audited" for e in load_dir(DATA_DIR / name)]
     texts += ["", "🆘", ("Я работала на складе, всё было нормально. " * 120)[:5000]]
     for t in texts[:50]:
         model.predict(t)  # warm-up

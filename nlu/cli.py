@@ -38,6 +38,7 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("file", type=Path, nargs="?", default=None)
     e.add_argument("--model", type=Path, default=None)
     e.add_argument("--loso", action="store_true", help="also leave-one-style-out (one training per style: minutes)")
+    e.add_argument("--styles", default=None, help="with --loso: only these styles, comma-separated (e.g. latin,speech)")
     e.add_argument("--plot", type=Path, default=None, help="write the confusion matrix as PNG")
     e.add_argument("--json", action="store_true", help="print the full report as JSON")
     x = sub.add_parser("export-rasa", help="write a Rasa 3.x project (config, domain, data)")
@@ -183,7 +184,8 @@ def _evaluate(args: argparse.Namespace, default_model_path: Path | None) -> int:
     if examples is None:
         from nlu.model import stderr_progress
 
-        full = report(model, loso=args.loso, progress=stderr_progress)
+        styles = [s.strip() for s in args.styles.split(",") if s.strip()] if args.styles else None
+        full = report(model, loso=args.loso, styles=styles, progress=stderr_progress)
         if args.json:
             sys.stdout.write(json.dumps(full, ensure_ascii=False) + "\n")
             return 0

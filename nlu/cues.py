@@ -26,6 +26,8 @@ CONDITIONAL_IS_NOW = frozenset({"threat"})
 POSTPOSITIVE_NEGATION = frozenset({"kk", "uz", "ky"})
 NEG_BEFORE = 2
 SHORT = 3  # cue words this short match whole words only
+UNTRAINED_MIN_WORDS = 3  # everyday words of a language without training data: at least this many,
+UNTRAINED_SHARE = 0.5  # and this share of the message's words, and the message is in that language
 NEG_AFTER = 1  # kk/uz/ky: the negation right after the verb ("қамаған жоқ"), not "…отыр, паспорт жоқ"
 
 _Phrase = tuple[str, ...]
@@ -126,6 +128,7 @@ class CueMatcher:
         # Cue files of languages without training data (e.g. en) apply only to unknown-language text.
         self.trained = frozenset(languages) if languages else frozenset(self.cue_languages)
         self.postpositive = set(POSTPOSITIVE_NEGATION)
+        self.common_words = {cf.language: frozenset(clean(w) for w in cf.common_words) for cf in cue_files if cf.common_words}
         for cf in cue_files:
             for category, phrases in cf.cues.items():
                 for p in phrases:
@@ -153,6 +156,18 @@ class CueMatcher:
             forms = {"text": base, "cyr": _to_cyr(base)}
         for view, form in forms.items():
             target[view].add(tuple(tokens(form)), f"{lang}|{label}")
+
+    def untrained_language(self, v: Views) -> str | None:
+        """A language without training data whose everyday words make most of the message ("is this job
+        offer real or is it a scam?"), however much of it a supported language's data happens to cover."""
+        toks = tokens(v.text)
+        for lang, words in getattr(self, "common_words", {}).items():
+            if lang in self.trained:
+                continue
+            hits = sum(t in words for t in toks)
+            if hits >= UNTRAINED_MIN_WORDS and hits >= UNTRAINED_SHARE * len(toks):
+                return lang
+        return None
 
     def applies(self, cue_language: str, language: str) -> bool:
         """Cues of the message's language and Russian (borrowed into every chat) apply; all of them

@@ -8,6 +8,7 @@ fitted linear weights directly. Same numbers (up to float rounding) as the sklea
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -31,13 +32,10 @@ def char_wb_ngrams(text: str, min_n: int, max_n: int) -> list[str]:
         w = f" {w} "
         w_len = len(w)
         for n in range(min_n, max_n + 1):
-            offset = 0
-            out.append(w[offset : offset + n])
-            while offset + n < w_len:
-                offset += 1
-                out.append(w[offset : offset + n])
-            if offset == 0:  # a word shorter than n counts once
+            if n >= w_len:  # a word no longer than n counts once, and ends the word's n-grams
+                out.append(w)
                 break
+            out.extend([w[i : i + n] for i in range(w_len - n + 1)])
     return out
 
 
@@ -85,12 +83,14 @@ class FastTfidf:
     def row(self, text: str) -> Row:
         if self._analyze is None:
             self._analyze = self.analyzer()
-        counts: dict[int, int] = {}
         vocab = self.vocab
-        for gram in self._analyze(text):
+        # Count the grams first (in C), then look each distinct one up once: a vocabulary maps
+        # distinct grams to distinct columns, so no two counts meet.
+        counts: dict[int, int] = {}
+        for gram, n in Counter(self._analyze(text)).items():
             j = vocab.get(gram)
             if j is not None:
-                counts[j] = counts.get(j, 0) + 1
+                counts[j] = n
         if not counts:
             return _EMPTY
         idx = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))

@@ -22,7 +22,7 @@ import numpy as np
 from nlu.data_io import UNKNOWN
 from nlu.fast import Linear, linear, softmax
 from nlu.features import LangFeaturizer
-from nlu.normalize import Views, script_of
+from nlu.normalize import Views, script_of, views
 
 if TYPE_CHECKING:
     from scipy import sparse
@@ -38,6 +38,10 @@ COVERAGE_MARGIN = 0.08  # messages written by others cover less than leave-one-o
 UNSEEN_MARGIN = 0.25  # unseen letters say "unknown" unless the words are well known (a rare kk "ŋ")
 UNKNOWN_CONFIDENCE = 0.2  # language_confidence reported with "unknown"
 MIN_LANG_CONFIDENCE = 0.45  # below this and below the coverage margin -> unknown
+MIXED_SCRIPT_SHARE = 0.25  # both scripts at least this share of the letters: read each part apart
+MIXED_PART_CONFIDENCE = 0.6  # a part read as another language this surely gives the message its language
+BORROWED = "ru"  # the language whose words are borrowed into every chat (the taxonomy's "mixed messages")
+_CYR_WORD = re.compile(r"[а-яёәғқңөұүһіўҳӣӯҷ]", re.IGNORECASE)
 # Letter evidence from a language's messages in one script weighs n / (n + LETTER_SHRINK): "never
 # writes this letter" is a finding after thousands of messages, a guess after thirty (few Latin-typed
 # Kyrgyz or Tajik messages must not make Latin letters count against Kyrgyz or Tajik).
@@ -260,8 +264,32 @@ class LanguageIdentifier:
         if unseen >= UNSEEN_SHARE and cov < cut + UNSEEN_MARGIN:
             return UNKNOWN, min(UNKNOWN_CONFIDENCE, conf), row
         if cov < cut or (conf < MIN_LANG_CONFIDENCE and cov < cut + 0.1):
-            return UNKNOWN, min(UNKNOWN_CONFIDENCE, conf), row
+            lang, conf = UNKNOWN, min(UNKNOWN_CONFIDENCE, conf)
+        if lang in (BORROWED, UNKNOWN):
+            grammar = self._grammar_of_mixed_script(doc.text)
+            if grammar is not None:
+                return grammar[0], grammar[1], row
         return lang, conf, row
+
+    def _grammar_of_mixed_script(self, text: str) -> tuple[str, float] | None:
+        """Uzbek typed in Latin with Russian words left in Cyrillic ("Оператор-ga ulang, пожалуйста"):
+        the Russian n-grams outweigh the grammar, so each script's words are read apart, and a part
+        surely in a language other than Russian names the message's language (the grammar's, as the
+        taxonomy says). English words in a Russian message read as unknown and change nothing."""
+        words = _WORD_RE.findall(text)
+        cyr = [w for w in words if _CYR_WORD.search(w)]
+        lat = [w for w in words if not _CYR_WORD.search(w)]
+        letters = sum(map(len, words))
+        if len(cyr) < 2 or len(lat) < 2 or not letters:
+            return None
+        if min(sum(map(len, cyr)), sum(map(len, lat))) < MIXED_SCRIPT_SHARE * letters:
+            return None
+        best: tuple[str, float] | None = None
+        for part in (" ".join(cyr), " ".join(lat)):
+            lang, conf, _ = self.identify(views(part))
+            if lang not in (BORROWED, UNKNOWN) and conf >= MIXED_PART_CONFIDENCE and (best is None or conf > best[1]):
+                best = (lang, conf)
+        return best
 
     def predict(self, doc: Views) -> tuple[str, float]:
         """(language, confidence)."""

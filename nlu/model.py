@@ -25,7 +25,7 @@ from nlu.cues import CueMatcher, CueResult
 from nlu.data_io import DATA_DIR, UNKNOWN, Example, fingerprint, load_cues, load_training, order_languages
 from nlu.fast import Linear
 from nlu.features import ViewFeaturizer
-from nlu.langid import LanguageIdentifier
+from nlu.langid import UNKNOWN_CONFIDENCE, LanguageIdentifier
 from nlu.normalize import Views, views
 from nlu.prediction import INTENTS, SAFETY_QUESTION_INTENTS, Prediction
 
@@ -36,10 +36,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("nlu.model")
 
-MODEL_VERSION = f"nlu-8/sklearn-{version('scikit-learn')}"  # bump on any change to what is pickled
+MODEL_VERSION = f"nlu-9/sklearn-{version('scikit-learn')}"  # bump on any change to what is pickled
 MODEL_DIR = Path(__file__).resolve().parent / "model"
 DEFAULT_MODEL_PATH = MODEL_DIR / "helpline.pkl"
-CUE_CATEGORIES = ("confinement", "violence", "threat", "abduction", "moved_now", "child", "self_harm")
+CUE_CATEGORIES = (
+    "confinement", "violence", "threat", "abduction", "moved_now", "sexual_coercion", "child", "self_harm",
+)  # fmt: skip
 FALLBACK_CONFIDENCE = 0.40
 FALLBACK_MARGIN = 0.08
 # Out-of-fold urgent recall the urgent threshold keeps. Messages from other writers are harder than
@@ -300,6 +302,8 @@ class NLUModel:
         row = self.features.row(doc)
         p_int = self.intent_clf.proba_row(row)
         lang, lang_conf, _ = self.langid.identify(doc)
+        if lang != UNKNOWN and self.cues.untrained_language(doc):
+            lang, lang_conf = UNKNOWN, min(UNKNOWN_CONFIDENCE, lang_conf)
         res = self.cues.match(doc, lang)
         idx, val = row
         w = self.urgent_clf.coef_[0]

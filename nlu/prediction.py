@@ -39,6 +39,7 @@ URGENT_REASONS: tuple[str, ...] = (
     "threat",
     "abduction",
     "moved_now",
+    "sexual_coercion",
     "self_harm",
     "child",
     "model",

@@ -127,7 +127,11 @@ class Container:
             except Exception:  # noqa: BLE001
                 log.warning("sender close failed")
         await self.engine.dispose()
-        gc.unfreeze()  # what this container froze can be collected again (tests build many)
+        # What this container froze can be collected again, and is now: the model and the app sit in
+        # reference cycles that only a full collection frees, and one was rare enough after an unfreeze
+        # that a test run building many apps kept every model (~120 MB each) until it ran out of memory.
+        gc.unfreeze()
+        gc.collect()
 
 
 async def build_container(

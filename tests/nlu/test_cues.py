@@ -127,3 +127,59 @@ def test_locking_from_outside_fires_and_its_denial_does_not(
 ) -> None:
     assert "confinement" in cues.match(views(locked), lang).categories, locked
     assert not cues.match(views(not_locked), lang).fired, not_locked
+
+
+@pytest.mark.parametrize(
+    ("lang", "now"),
+    [
+        ("ru", "Меня заставляют обслуживать мужчин в сауне"),
+        ("ru", "zastavlyayut spat s klientami"),
+        ("kk", "Мені еркектерге қызмет көрсетуге жібереді"),
+        ("uz", "Meni erkaklar bilan bo'lishga majburlashyapti"),
+        ("ky", "Кардарга мажбурлашат, качып чыга албайм"),
+        ("tg", "Маро маҷбур мекунанд, ки бо мардҳо бошам"),
+    ],
+)
+def test_being_forced_into_sex_now_is_a_cue_of_its_own(cues: CueMatcher, lang: str, now: str) -> None:
+    """Two blind annotators and every later writer read "forced to see clients now" as urgent (taxonomy:
+    danger to safety now); its code names the category, never the words."""
+    res = cues.match(views(now), lang)
+    assert "sexual_coercion" in res.categories, now
+
+
+@pytest.mark.parametrize(
+    "calm",
+    [
+        "Меня никто не заставлял спать с клиентами, просто хочу спросить про работу",
+        "А если на новой работе заставят спать с клиентами, что делать?",
+        "Правда ли, что в салонах девушек заставляют обслуживать клиентов?",
+    ],
+)
+def test_forced_sex_denied_or_hypothetical_is_no_cue(cues: CueMatcher, calm: str) -> None:
+    assert not cues.match(views(calm), "ru").fired, calm
+
+
+@pytest.mark.parametrize(
+    ("lang", "held"),
+    [
+        ("ru", "Хозяйка выходить из дома не разрешает, телефон забрала"),
+        ("ru", "с фермы не отпускают, охрана смотрит"),
+        ("uz", "Uyga ketishga qo'yishmayapti"),
+        ("ky", "Үйгө кетиришпейт, эшикте күзөтчү турат"),
+        ("tg", "Моро ба хона ҷавоб намедиҳанд, дарвоза қулф"),
+    ],
+)
+def test_not_being_let_out_now_is_confinement(cues: CueMatcher, lang: str, held: str) -> None:
+    assert "confinement" in cues.match(views(held), lang).categories, held
+
+
+def test_a_broken_phone_screen_is_not_violence(cues: CueMatcher) -> None:
+    assert not cues.match(views("Через месяц экран сломался, куда жаловаться?"), "ru").fired
+    assert "violence" in cues.match(views("Бригадир сломал мне руку"), "ru").categories
+
+
+def test_a_message_of_everyday_english_is_english_however_much_russian_data_covers(cues: CueMatcher) -> None:
+    cues.trained = frozenset({"ru", "kk", "uz", "ky", "tg"})
+    assert cues.untrained_language(views("is this job offer in Dubai real or is it a scam?")) == "en"
+    assert cues.untrained_language(views("Employer в Сеуле забрал phone, живём прямо на factory")) is None
+    assert cues.untrained_language(views("pomogite u menya zabrali pasport")) is None

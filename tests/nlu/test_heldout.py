@@ -1,6 +1,8 @@
 """The acceptance figures, per language, on the test split (nlu/data/test, written with the training
-data) and on the held-out sets (nlu/data/heldout and heldout2, written apart from it): never trained on.
-The audited copy of the test split (test_audited) is reported in nlu/README.md, not held to these bars.
+data) and on the held-out set (nlu/data/heldout4, written apart from it by separately briefed writers):
+never trained on. The audited copy of the test split (test_audited) is reported in nlu/README.md, not
+held to these bars. The earlier held-out sets (heldout, 2, 3) are training data now, except their
+unsupported-language files.
 
 Targets (issues #11 and #15): ru/kk/uz intent macro-F1 >= 0.92, urgent recall >= 0.98 at precision
 >= 0.85, language accuracy >= 0.98; ky/tg language accuracy >= 0.97, macro-F1 >= 0.88, urgent
@@ -19,7 +21,7 @@ from nlu.model import NLUModel
 
 CORE = ("ru", "kk", "uz")
 NEW = ("ky", "tg")
-SETS = ("test", "heldout", "heldout2", "heldout3")  # later sets written apart, when present
+SETS = ("test", "heldout4")  # a later set written apart joins here
 TARGETS: dict[str, dict[str, float]] = {
     **{lang: {"macro_f1": 0.92, "recall": 0.98, "precision": 0.85, "language": 0.98} for lang in CORE},
     **{lang: {"macro_f1": 0.88, "recall": 0.97, "precision": 0.0, "language": 0.97} for lang in NEW},
@@ -30,26 +32,13 @@ TARGETS: dict[str, dict[str, float]] = {
 # stays the target: these are expected failures (xfail, not strict), so CI stays green while the gap is
 # recorded; a case that starts passing shows as XPASS, and its entry should then be removed.
 KNOWN_SHORT: dict[tuple[str, str, str], str] = {
-    ("urgent", "test", "ru"): "precision 0.79 at recall 1.00",
-    ("urgent", "test", "kk"): "precision 0.82 at recall 0.99",
-    ("urgent", "test", "uz"): "precision 0.84 at recall 0.99",
-    ("language", "heldout", "tg"): "0.961: 'Rahmat, xayr', 'Assalomu alaykum' are Uzbek too",
-    # heldout2: written apart this session and first read by the model at the final evaluation
-    ("urgent", "heldout2", "ru"): "recall 0.972 at precision 0.89",
-    ("urgent", "heldout2", "kk"): "recall 0.977 at precision 0.87",
-    ("urgent", "heldout2", "uz"): "recall 0.947 at precision 0.90",
-    ("macro_f1", "heldout2", "kk"): "0.919",
-    ("language", "heldout2", "ru"): "0.960",
-    ("language", "heldout2", "kk"): "0.973",
-    ("language", "heldout2", "ky"): "0.924",
-    ("language", "heldout2", "tg"): "0.946",
-    # heldout3: written apart on 2026-12-02 (evening) by five new writers; read once by the shipped model
-    ("urgent", "heldout3", "ru"): "recall 0.914 at precision 0.91 (0.993 urgent or asked)",
-    ("urgent", "heldout3", "kk"): "recall 0.972 at precision 0.89 (0.993 urgent or asked)",
-    ("urgent", "heldout3", "uz"): "recall 0.959 at precision 0.86 (1.000 urgent or asked)",
-    ("urgent", "heldout3", "tg"): "recall 0.952 at precision 0.88 (0.993 urgent or asked)",
-    ("language", "heldout3", "ru"): "0.979",
-    ("language", "heldout3", "kk"): "0.978",
+    # the split's own labels are narrower than the taxonomy as two blind annotators read it (test_audited):
+    # "not let out" and "forced to see clients" now are urgent in the training data since 2026-12-03
+    ("urgent", "test", "ru"): "precision 0.66 at recall 1.00",
+    ("urgent", "test", "kk"): "precision 0.77 at recall 1.00",
+    ("urgent", "test", "uz"): "precision 0.82 at recall 1.00",
+    # heldout4: written apart on 2026-12-03 by separately briefed writers; read once by the model
+    ("urgent", "heldout4", "ru"): "recall 0.981 at precision 0.81",
 }
 
 
@@ -61,7 +50,8 @@ def _known(metric: str, name: str, lang: str) -> None:
 
 @pytest.fixture(scope="module")
 def reports(model: NLUModel) -> dict[str, dict[str, Any]]:
-    return {name: evaluate(model, load_dir(DATA_DIR / name)) for name in SETS if load_dir(DATA_DIR / name)}
+    names = (*SETS, "heldout")  # heldout: its unsupported-language file
+    return {name: evaluate(model, load_dir(DATA_DIR / name)) for name in names if load_dir(DATA_DIR / name)}
 
 
 def _row(reports: dict[str, dict[str, Any]], name: str, lang: str) -> dict[str, Any]:

@@ -102,9 +102,6 @@ def test_the_web_chat_picker_offers_only_languages_the_bot_answers_in() -> None:
     assert re.findall(r'<option value="([\w-]+)"', PAGE) == list(ANSWERABLE)
 
 
-@pytest.mark.xfail(reason="NLU regression this stop: Latin text is also read through its Cyrillic view, and this "
-                          "English line now reads as Russian (0.49); on heldout2's unknown set 'said unknown' went "
-                          "0.93 -> 0.92 (issue #11, open)", strict=False)
 async def test_an_english_message_in_the_web_chat_gets_the_multilingual_line_with_the_picker(services) -> None:
     outcome = await say(services, person("hello, my employer took my passport", channel="webchat", chat="w" * 24,
                                          msg="wc:1"))  # fmt: skip

@@ -16,3 +16,15 @@ def test_operators_read_category_names_in_their_language() -> None:
     assert reason_names(["violence"], "kk") == "зорлық-зомбылық"
     assert reason_names(["violence"], "uz") == "zo'ravonlik"
     assert reason_names([], "ru") == "—"
+
+
+def test_every_reason_code_has_a_name_in_every_interface_language() -> None:
+    """A new category (sexual_coercion, 2026-12-03) must not reach an operator as a raw key."""
+    from app.understanding.reasons import REASONS
+    from app.web.i18n import translate
+
+    for lang in ("ru", "kk", "uz", "ky", "tg", "en"):
+        for code in REASONS:
+            name = translate(lang, f"reason.{code}")
+            assert name and name != f"reason.{code}", (lang, code)
+    assert reason_names(["sexual_coercion"], "ru") == "принуждают к сексу сейчас"
