@@ -161,7 +161,7 @@ class CueMatcher:
         """A language without training data whose everyday words make most of the message ("is this job
         offer real or is it a scam?"), however much of it a supported language's data happens to cover."""
         toks = tokens(v.text)
-        for lang, words in getattr(self, "common_words", {}).items():
+        for lang, words in self.common_words.items():
             if lang in self.trained:
                 continue
             hits = sum(t in words for t in toks)

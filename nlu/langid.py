@@ -22,7 +22,7 @@ import numpy as np
 from nlu.data_io import UNKNOWN
 from nlu.fast import Linear, linear, softmax
 from nlu.features import LangFeaturizer
-from nlu.normalize import Views, script_of, views
+from nlu.normalize import Views, has_cyrillic, script_of, views
 
 if TYPE_CHECKING:
     from scipy import sparse
@@ -41,7 +41,6 @@ MIN_LANG_CONFIDENCE = 0.45  # below this and below the coverage margin -> unknow
 MIXED_SCRIPT_SHARE = 0.25  # both scripts at least this share of the letters: read each part apart
 MIXED_PART_CONFIDENCE = 0.6  # a part read as another language this surely gives the message its language
 BORROWED = "ru"  # the language whose words are borrowed into every chat (the taxonomy's "mixed messages")
-_CYR_WORD = re.compile(r"[а-яёәғқңөұүһіўҳӣӯҷ]", re.IGNORECASE)
 # Letter evidence from a language's messages in one script weighs n / (n + LETTER_SHRINK): "never
 # writes this letter" is a finding after thousands of messages, a guess after thirty (few Latin-typed
 # Kyrgyz or Tajik messages must not make Latin letters count against Kyrgyz or Tajik).
@@ -277,8 +276,8 @@ class LanguageIdentifier:
         surely in a language other than Russian names the message's language (the grammar's, as the
         taxonomy says). English words in a Russian message read as unknown and change nothing."""
         words = _WORD_RE.findall(text)
-        cyr = [w for w in words if _CYR_WORD.search(w)]
-        lat = [w for w in words if not _CYR_WORD.search(w)]
+        cyr = [w for w in words if has_cyrillic(w)]
+        lat = [w for w in words if not has_cyrillic(w)]
         letters = sum(map(len, words))
         if len(cyr) < 2 or len(lat) < 2 or not letters:
             return None

@@ -78,6 +78,11 @@ def clean(text: str) -> str:
     return _SPACE_RE.sub(" ", text).strip()
 
 
+def has_cyrillic(text: str) -> bool:
+    """Any Cyrillic letter (of any supported language) in a normalised (lower-case) text."""
+    return _CYR_RE.search(text) is not None
+
+
 def script_of(text: str) -> str:
     """cyrl or latn by letter counts (cyrl on a tie or no letters)."""
     cyr = len(_CYR_RE.findall(text))
